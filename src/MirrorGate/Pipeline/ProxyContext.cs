@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http;
+using MirrorGate.Balancing;
+using MirrorGate.Snapshot;
+
+namespace MirrorGate.Pipeline;
+
+/// <summary>
+/// Per-request state shared by the plugins of one route and the proxy step (APISIX's <c>ctx</c>).
+/// Lives only for the request; nothing that outlives the request may hold it.
+/// </summary>
+internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
+{
+    public HttpContext HttpContext { get; } = httpContext;
+
+    public RouteModel Route { get; } = route;
+
+    /// <summary>Path and query sent upstream when a plugin rewrote it (APISIX's <c>upstream_uri</c>); null keeps the client's.</summary>
+    public string? UpstreamUri { get; set; }
+
+    /// <summary>The Host header the upstream gets, known before <c>before_proxy</c> runs (APISIX's <c>upstream_host</c>).</summary>
+    public string? UpstreamHost { get; set; }
+
+    /// <summary>The node the balancer picked for this attempt.</summary>
+    public UpstreamNode? Node { get; set; }
+}

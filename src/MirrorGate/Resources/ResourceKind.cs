@@ -1,0 +1,43 @@
+namespace MirrorGate.Resources;
+
+/// <summary>The resource types the Admin API manages, named as APISIX names them.</summary>
+public enum ResourceKind
+{
+    Route,
+    Upstream,
+    Service,
+}
+
+public static class ResourceKinds
+{
+    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service];
+
+    /// <summary>The plural path segment: <c>routes</c>, used in URLs and store keys.</summary>
+    public static string Plural(this ResourceKind kind) => kind switch
+    {
+        ResourceKind.Route => "routes",
+        ResourceKind.Upstream => "upstreams",
+        ResourceKind.Service => "services",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The singular word APISIX uses in messages: <c>missing route id</c>.</summary>
+    public static string Singular(this ResourceKind kind) => kind switch
+    {
+        ResourceKind.Route => "route",
+        ResourceKind.Upstream => "upstream",
+        ResourceKind.Service => "service",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool TryParsePlural(string segment, out ResourceKind kind)
+    {
+        switch (segment)
+        {
+            case "routes": kind = ResourceKind.Route; return true;
+            case "upstreams": kind = ResourceKind.Upstream; return true;
+            case "services": kind = ResourceKind.Service; return true;
+            default: kind = default; return false;
+        }
+    }
+}

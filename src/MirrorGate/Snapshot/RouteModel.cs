@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using MirrorGate.Pipeline;
+
+namespace MirrorGate.Snapshot;
+
+/// <summary>A route compiled into a snapshot: service merged in, plugins compiled, upstream resolved.</summary>
+internal sealed class RouteModel
+{
+    public required string Id { get; init; }
+
+    /// <summary>The merged route config (route over service) as stored JSON.</summary>
+    public required JsonObject Config { get; init; }
+
+    public required PluginChain Plugins { get; init; }
+
+    /// <summary>Null when the route has no upstream (then the request answers 502 or 503 like APISIX).</summary>
+    public UpstreamModel? Upstream { get; init; }
+
+    public bool EnableWebsocket { get; init; }
+
+    /// <summary>Route-level timeout overriding the upstream's.</summary>
+    public UpstreamTimeouts? Timeout { get; init; }
+}
