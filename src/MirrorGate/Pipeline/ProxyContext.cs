@@ -22,4 +22,7 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     /// <summary>The node the balancer picked for this attempt.</summary>
     public UpstreamNode? Node { get; set; }
+
+    /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
+    public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);
 }

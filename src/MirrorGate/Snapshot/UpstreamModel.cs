@@ -1,4 +1,5 @@
 using MirrorGate.Balancing;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Snapshot;
 
@@ -32,4 +33,19 @@ internal sealed class UpstreamModel
     public TimeSpan RetryTimeout { get; init; }
 
     public UpstreamTimeouts Timeouts { get; init; } = UpstreamTimeouts.Default;
+
+    /// <summary><c>scheme://host:port/</c> per node, built once so forwarding allocates no prefix strings.</summary>
+    public required IReadOnlyDictionary<UpstreamNode, string> DestinationPrefixes { get; init; }
+
+    public required ForwarderRequestConfig RequestConfig { get; init; }
+
+    public HealthChecker? Health { get; init; }
+
+    /// <summary>Stops health probes and, after in-flight requests had time to finish, closes the pool.</summary>
+    public void Retire(TimeProvider time, TimeSpan grace)
+    {
+        Health?.Dispose();
+        ITimer? timer = null;
+        timer = time.CreateTimer(_ => { Invoker.Dispose(); timer?.Dispose(); }, null, grace, Timeout.InfiniteTimeSpan);
+    }
 }

@@ -34,8 +34,8 @@ public interface IConfigStore : IAsyncDisposable
     /// </summary>
     Task<StoreWriteResult> PutAsync(ResourceKind kind, string id, string json, long? expectedModifiedIndex, CancellationToken cancellationToken);
 
-    /// <summary>Deletes one item; returns false when it did not exist.</summary>
-    Task<bool> DeleteAsync(ResourceKind kind, string id, CancellationToken cancellationToken);
+    /// <summary>Deletes one item; returns the revision of the deletion, or null when it did not exist.</summary>
+    Task<long?> DeleteAsync(ResourceKind kind, string id, CancellationToken cancellationToken);
 
     /// <summary>Mints a new id for POST: a strictly increasing number, formatted by the caller.</summary>
     Task<long> NextIdAsync(CancellationToken cancellationToken);

@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Http;
+using MirrorGate.Resources;
+
+namespace MirrorGate.Admin;
+
+/// <summary>
+/// The Admin API v3 on its own listener: client allow-list, CORS, the key check, then dispatch
+/// of <c>/apisix/admin/&lt;resource&gt;[/&lt;id&gt;[/&lt;sub/path&gt;]]</c> as APISIX's router does.
+/// </summary>
+internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins)
+{
+    private const string Prefix = "/apisix/admin";
+
+    // Resources APISIX has that this gateway does not manage yet: answered as unsupported types
+    // would be, but with a message that says so.
+    private static readonly HashSet<string> KnownElsewhere = new(StringComparer.Ordinal)
+    {
+        "consumers", "credentials", "ssls", "protos", "global_rules", "stream_routes", "plugin_metadata",
+        "plugin_configs", "consumer_groups", "secrets",
+    };
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var response = http.Response;
+        response.Headers["X-API-VERSION"] = "v3";
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlAllowCredentials = "true";
+        response.Headers.AccessControlExposeHeaders = "*";
+        response.Headers.AccessControlMaxAge = "3600";
+
+        if (!authenticator.IsAllowedClient(http.Connection.RemoteIpAddress))
+        {
+            response.StatusCode = StatusCodes.Status403Forbidden;
+            response.ContentType = "text/plain; charset=utf-8";
+            await response.WriteAsync("403 Forbidden: this address is not in deployment.admin.allow_admin\n").ConfigureAwait(false);
+            return;
+        }
+
+        var path = http.Request.Path.Value ?? "";
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal) || (path.Length > Prefix.Length && path[Prefix.Length] != '/'))
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var method = http.Request.Method;
+        if (HttpMethods.IsOptions(method))
+        {
+            response.Headers.AccessControlAllowMethods = "POST, GET, PUT, OPTIONS, DELETE, PATCH";
+            response.Headers.AccessControlAllowHeaders = http.Request.Headers.AccessControlRequestHeaders.Count > 0
+                ? http.Request.Headers.AccessControlRequestHeaders.ToString()
+                : "*";
+            response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+
+        var segments = path[Prefix.Length..].Split('/', StringSplitOptions.None).Skip(1).ToArray();
+        if (HttpMethods.IsHead(method) && (segments.Length == 0 || segments is [""]))
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+
+        if (authenticator.Check(http.Request) is { } description)
+        {
+            await AdminJson.WriteRawAsync(http, StatusCodes.Status401Unauthorized,
+                $$"""{"error_msg":"failed to check token","description":"{{description}}"}""").ConfigureAwait(false);
+            return;
+        }
+
+        await DispatchAsync(http, method, segments).ConfigureAwait(false);
+    }
+
+    private Task DispatchAsync(HttpContext http, string method, string[] segments)
+    {
+        if (segments.Length == 0 || segments[0].Length == 0)
+        {
+            return AdminJson.ErrorAsync(http, 404, "not found");
+        }
+
+        var resource = segments[0];
+        if (resource == "plugins")
+        {
+            return segments switch
+            {
+                ["plugins", "list"] when HttpMethods.IsGet(method) => plugins.ListAsync(http),
+                ["plugins", var name] when HttpMethods.IsGet(method) && name.Length > 0 => plugins.SchemaAsync(http, name),
+                _ => AdminJson.ErrorAsync(http, 404, "not found"),
+            };
+        }
+
+        if (resource == "schema")
+        {
+            return segments switch
+            {
+                ["schema", "plugins", var name] when HttpMethods.IsGet(method) => plugins.SchemaAsync(http, name),
+                ["schema", var name] when HttpMethods.IsGet(method) => plugins.CoreSchemaAsync(http, name),
+                _ => AdminJson.ErrorAsync(http, 404, "not found"),
+            };
+        }
+
+        if (!ResourceKinds.TryParsePlural(resource, out var kind))
+        {
+            return AdminJson.ErrorAsync(http, 404, KnownElsewhere.Contains(resource)
+                ? $"Unsupported resource type: {resource} (not implemented by this gateway yet)"
+                : $"Unsupported resource type: {resource}");
+        }
+
+        var id = segments.Length > 1 && segments[1].Length > 0 ? Uri.UnescapeDataString(segments[1]) : null;
+        var subPath = segments.Length > 2 ? segments[2..].Where(s => s.Length > 0).Select(Uri.UnescapeDataString).ToArray() : [];
+        if (HttpMethods.IsGet(method))
+        {
+            return id is null ? resources.ListAsync(http, kind) : resources.GetAsync(http, kind, id);
+        }
+
+        if (HttpMethods.IsPut(method))
+        {
+            return resources.PutAsync(http, kind, id);
+        }
+
+        if (HttpMethods.IsPost(method))
+        {
+            return id is null
+                ? resources.PostAsync(http, kind)
+                : AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id, do not need it");
+        }
+
+        if (HttpMethods.IsPatch(method))
+        {
+            return id is null
+                ? AdminJson.ErrorAsync(http, 400, $"missing {kind.Singular()} id")
+                : resources.PatchAsync(http, kind, id, subPath);
+        }
+
+        if (HttpMethods.IsDelete(method))
+        {
+            return id is null
+                ? AdminJson.ErrorAsync(http, 400, $"missing {kind.Singular()} id")
+                : resources.DeleteAsync(http, kind, id);
+        }
+
+        return AdminJson.ErrorAsync(http, 404, "not found");
+    }
+}

@@ -1,0 +1,393 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using MirrorGate.Pipeline;
+using MirrorGate.Resources;
+using MirrorGate.Resources.Validation;
+using MirrorGate.Routing;
+using MirrorGate.Snapshot;
+using MirrorGate.Stores;
+
+namespace MirrorGate.Admin;
+
+/// <summary>
+/// CRUD for routes, upstreams and services with APISIX v3's semantics and texts: what was sent
+/// is stored as sent (plus id and times), every write is validated first and changes nothing
+/// when rejected, and a successful write is live on this node before the answer returns.
+/// </summary>
+internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, SnapshotHolder snapshots, TimeProvider time)
+{
+    private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(1);
+
+    public async Task GetAsync(HttpContext http, ResourceKind kind, string id)
+    {
+        var item = await store.GetAsync(kind, id, http.RequestAborted).ConfigureAwait(false);
+        if (item is null)
+        {
+            await AdminJson.KeyNotFoundAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w => AdminJson.WriteItem(w, Key(kind, id), item.Json, item.CreatedIndex, item.ModifiedIndex)).ConfigureAwait(false);
+    }
+
+    public async Task ListAsync(HttpContext http, ResourceKind kind)
+    {
+        var query = http.Request.Query;
+        var items = (IEnumerable<StoredResource>)await store.ListAsync(kind, http.RequestAborted).ConfigureAwait(false);
+
+        if (query.ContainsKey("name") || query.ContainsKey("label") || query.ContainsKey("uri"))
+        {
+            var name = Pattern(query["name"]);
+            var uri = Pattern(query["uri"]);
+            string? label = query["label"];
+            items = items.Where(i => Matches(i, name, label, uri)).ToList();
+        }
+
+        var list = items.ToList();
+        var total = list.Count;
+        if (query.ContainsKey("page") || query.ContainsKey("page_size"))
+        {
+            var pageSize = 10;
+            if (query.ContainsKey("page_size") && (!int.TryParse(query["page_size"], out pageSize) || pageSize < 10 || pageSize > 500))
+            {
+                await AdminJson.ErrorAsync(http, 400, "page_size must be between 10 and 500").ConfigureAwait(false);
+                return;
+            }
+
+            var page = 1;
+            if (query.ContainsKey("page") && (!int.TryParse(query["page"], out page) || page < 1))
+            {
+                await AdminJson.ErrorAsync(http, 400, "page must be a positive integer").ConfigureAwait(false);
+                return;
+            }
+
+            list = list.OrderBy(i => i.CreatedIndex).Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        }
+
+        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("list");
+            foreach (var item in list)
+            {
+                AdminJson.WriteItem(w, Key(kind, item.Id), item.Json, item.CreatedIndex, item.ModifiedIndex);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("total", total);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>PUT with the id in the URL, or (when <paramref name="urlId"/> is null) in the body.</summary>
+    public async Task PutAsync(HttpContext http, ResourceKind kind, string? urlId)
+    {
+        if (await ReadObjectAsync(http, kind) is not { } value)
+        {
+            return;
+        }
+
+        var bodyId = value["id"];
+        if (urlId is null && bodyId is null)
+        {
+            await AdminJson.ErrorAsync(http, 400, $"missing {kind.Singular()} id").ConfigureAwait(false);
+            return;
+        }
+
+        if (urlId is not null && bodyId is not null && IdText(bodyId) != urlId)
+        {
+            await AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id").ConfigureAwait(false);
+            return;
+        }
+
+        var id = urlId ?? IdText(bodyId!);
+        if (bodyId is null)
+        {
+            value["id"] = id;
+        }
+
+        var existing = await store.GetAsync(kind, id, http.RequestAborted).ConfigureAwait(false);
+        await SaveAsync(http, kind, id, value, existing, keepUpdateTime: false, status: null).ConfigureAwait(false);
+    }
+
+    public async Task PostAsync(HttpContext http, ResourceKind kind)
+    {
+        if (await ReadObjectAsync(http, kind) is not { } value)
+        {
+            return;
+        }
+
+        if (value.ContainsKey("id"))
+        {
+            await AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id, do not need it").ConfigureAwait(false);
+            return;
+        }
+
+        // Validate before minting an id, so a rejected POST leaves no trace at all.
+        value["id"] = "0";
+        if (await ValidateAsync(http, kind, value) is not null)
+        {
+            return;
+        }
+
+        var id = (await store.NextIdAsync(http.RequestAborted).ConfigureAwait(false)).ToString("D20", CultureInfo.InvariantCulture);
+        value["id"] = id;
+        await SaveAsync(http, kind, id, value, existing: null, keepUpdateTime: false, status: 201).ConfigureAwait(false);
+    }
+
+    public async Task PatchAsync(HttpContext http, ResourceKind kind, string id, IReadOnlyList<string> subPath)
+    {
+        var body = await AdminRequestBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body.ErrorBody is not null)
+        {
+            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
+            return;
+        }
+
+        if (body.IsEmpty)
+        {
+            await AdminJson.ErrorAsync(http, 400, "missing new configuration").ConfigureAwait(false);
+            return;
+        }
+
+        var existing = await store.GetAsync(kind, id, http.RequestAborted).ConfigureAwait(false);
+        if (existing is null)
+        {
+            await AdminJson.KeyNotFoundAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        var value = (JsonObject)JsonNode.Parse(existing.Json)!;
+        var patchSetsUpdateTime = false;
+        if (subPath.Count == 0)
+        {
+            if (body.Value is not JsonObject patch)
+            {
+                await AdminJson.ErrorAsync(http, 400, "invalid configuration").ConfigureAwait(false);
+                return;
+            }
+
+            patchSetsUpdateTime = patch.ContainsKey("update_time");
+            JsonPatch.Merge(value, patch);
+        }
+        else if (JsonPatch.SetAtPath(value, subPath, body.Value) is { } pathError)
+        {
+            await AdminJson.ErrorAsync(http, 400, pathError).ConfigureAwait(false);
+            return;
+        }
+        else
+        {
+            patchSetsUpdateTime = subPath is ["update_time"];
+        }
+
+        // The id is the key's; a patch cannot move an item.
+        value["id"] = JsonNode.Parse(existing.Json)!["id"]?.DeepClone() ?? id;
+        await SaveAsync(http, kind, id, value, existing, keepUpdateTime: patchSetsUpdateTime, status: 200, compareAndSwap: true).ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(HttpContext http, ResourceKind kind, string id)
+    {
+        if (kind != ResourceKind.Route && http.Request.Query["force"] != "true")
+        {
+            if (await FindUserAsync(kind, id, http.RequestAborted).ConfigureAwait(false) is { } user)
+            {
+                await AdminJson.ErrorAsync(http, 400, $"can not delete this {kind.Singular()}, {user.Kind.Singular()} [{user.Id}] is still using it now").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (await store.DeleteAsync(kind, id, http.RequestAborted).ConfigureAwait(false) is not { } revision)
+        {
+            await AdminJson.KeyNotFoundAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        await WaitLiveAsync(http, revision).ConfigureAwait(false);
+        await AdminJson.WriteAsync(http, 200, new JsonObject { ["deleted"] = id, ["key"] = Key(kind, id) }).ConfigureAwait(false);
+    }
+
+    private async Task SaveAsync(HttpContext http, ResourceKind kind, string id, JsonObject value, StoredResource? existing, bool keepUpdateTime, int? status, bool compareAndSwap = false)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var createTime = existing is null ? now : JsonNode.Parse(existing.Json)!["create_time"]?.GetValue<long>() ?? now;
+        if (!compareAndSwap || !value.ContainsKey("create_time"))
+        {
+            value.Remove("create_time");
+            value["create_time"] = createTime;
+        }
+
+        if (!keepUpdateTime)
+        {
+            value.Remove("update_time");
+            value["update_time"] = now;
+        }
+
+        if (await ValidateAsync(http, kind, value) is not null)
+        {
+            return;
+        }
+
+        var json = value.ToJsonString(AdminJson.Options);
+        StoreWriteResult written;
+        try
+        {
+            written = await store.PutAsync(kind, id, json, compareAndSwap ? existing!.ModifiedIndex : null, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            await AdminJson.ErrorAsync(http, 503, "value changed before overwritten").ConfigureAwait(false);
+            return;
+        }
+
+        await WaitLiveAsync(http, written.ModifiedIndex).ConfigureAwait(false);
+        await AdminJson.WriteWithAsync(http, status ?? (written.Created ? 201 : 200), w => AdminJson.WriteItem(w, Key(kind, id), json, null, null)).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a PUT/POST body that must be a JSON object; writes the error and returns null otherwise.</summary>
+    private static async Task<JsonObject?> ReadObjectAsync(HttpContext http, ResourceKind kind)
+    {
+        var body = await AdminRequestBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body.ErrorBody is not null)
+        {
+            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
+            return null;
+        }
+
+        if (body.IsEmpty)
+        {
+            await AdminJson.ErrorAsync(http, 400, "missing configurations").ConfigureAwait(false);
+            return null;
+        }
+
+        if (body.Value is not JsonObject value)
+        {
+            await AdminJson.ErrorAsync(http, 400, $"invalid configuration: wrong type: expected object, got {LuaType(body.Value)}").ConfigureAwait(false);
+            return null;
+        }
+
+        if (ForbiddenProperties.Check(value) is { } forbidden)
+        {
+            await AdminJson.ErrorAsync(http, 400, forbidden).ConfigureAwait(false);
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Validates as APISIX does; writes the 400 and returns the message when invalid.</summary>
+    private async Task<string?> ValidateAsync(HttpContext http, ResourceKind kind, JsonObject value)
+    {
+        var referenced = new HashSet<(ResourceKind, string)>();
+        foreach (var (field, refKind) in new[] { ("upstream_id", ResourceKind.Upstream), ("service_id", ResourceKind.Service) })
+        {
+            if (value[field] is JsonNode refId && refId.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
+                && await store.GetAsync(refKind, IdText(refId), http.RequestAborted).ConfigureAwait(false) is not null)
+            {
+                referenced.Add((refKind, IdText(refId)));
+            }
+        }
+
+        var hooks = new ValidationHooks
+        {
+            Exists = (k, i) => referenced.Contains((k, i)),
+            CheckVars = VarsExpression.Validate,
+            PluginSchema = plugins.SchemaFor,
+        };
+        var error = ResourceValidator.Validate(kind, value, hooks);
+        if (error is not null)
+        {
+            await AdminJson.ErrorAsync(http, 400, error).ConfigureAwait(false);
+        }
+
+        return error;
+    }
+
+    private async Task<StoredResource?> FindUserAsync(ResourceKind kind, string id, CancellationToken cancellationToken)
+    {
+        var field = kind == ResourceKind.Upstream ? "upstream_id" : "service_id";
+        var candidates = kind == ResourceKind.Upstream ? new[] { ResourceKind.Route, ResourceKind.Service } : [ResourceKind.Route];
+        foreach (var candidateKind in candidates)
+        {
+            foreach (var item in await store.ListAsync(candidateKind, cancellationToken).ConfigureAwait(false))
+            {
+                if (JsonNode.Parse(item.Json)?[field] is JsonNode refId && IdText(refId) == id)
+                {
+                    return item;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private Task WaitLiveAsync(HttpContext http, long revision)
+        => snapshots.WaitForRevisionAsync(revision, LiveWait, http.RequestAborted);
+
+    private static bool Matches(StoredResource item, Regex? name, string? label, Regex? uri)
+    {
+        var value = JsonNode.Parse(item.Json) as JsonObject;
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (name is not null && (value["name"]?.GetValue<string>() is not { } n || !name.IsMatch(n)))
+        {
+            return false;
+        }
+
+        if (label is not null)
+        {
+            var parts = label.Split(':', 2);
+            if (value["labels"] is not JsonObject labels || labels[parts[0]] is not JsonNode labelValue
+                || (parts.Length == 2 && labelValue.ToString() != parts[1]))
+            {
+                return false;
+            }
+        }
+
+        if (uri is not null)
+        {
+            var uris = value["uris"] is JsonArray array ? array.Select(u => u?.ToString() ?? "") : value["uri"] is JsonNode single ? [single.ToString()] : [];
+            if (!uris.Any(uri.IsMatch))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Regex? Pattern(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new Regex(text, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException)
+        {
+            return new Regex(Regex.Escape(text), RegexOptions.CultureInvariant);
+        }
+    }
+
+    public static string Key(ResourceKind kind, string id) => $"/apisix/{kind.Plural()}/{id}";
+
+    public static string IdText(JsonNode id) => id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : id.ToJsonString();
+
+    private static string LuaType(JsonNode? node) => node?.GetValueKind() switch
+    {
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Array or JsonValueKind.Object => "table",
+        _ => "userdata",
+    };
+}

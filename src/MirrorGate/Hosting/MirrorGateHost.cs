@@ -1,0 +1,227 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MirrorGate.Admin;
+using MirrorGate.Configuration;
+using MirrorGate.Mirroring;
+using MirrorGate.Observability;
+using MirrorGate.Pipeline;
+using MirrorGate.Plugins;
+using MirrorGate.Snapshot;
+using MirrorGate.Stores;
+
+namespace MirrorGate.Hosting;
+
+/// <summary>
+/// Builds and runs one gateway node from config.yaml: the proxy listeners, the Admin API
+/// listener, the Prometheus listener, the store, the snapshot pipeline and the mirror leg.
+/// </summary>
+public static partial class MirrorGateHost
+{
+    /// <summary>The executable's whole job: load config.yaml, start, run until SIGTERM/Ctrl+C.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        NodeBootstrap bootstrap;
+        try
+        {
+            bootstrap = NodeBootstrap.Load(CommandLine.Parse(args));
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"mirrorgate: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = await BuildAsync(bootstrap, configure: null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConfigException or StoreUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"mirrorgate: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await app.RunAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Builds a started-ready node; the store is opened and the first snapshot loaded (fail fast).</summary>
+    internal static async Task<WebApplication> BuildAsync(NodeBootstrap bootstrap, Action<IServiceCollection>? configure, CancellationToken cancellationToken)
+    {
+        var config = bootstrap.Config;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = bootstrap.HostArgs });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var listeners = ListenerMap.From(config);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // A gateway streams bodies through; limits belong to the upstream (APISIX's default
+            // client_max_body_size is 0, unlimited, too).
+            kestrel.Limits.MaxRequestBodySize = null;
+            foreach (var endpoint in config.NodeListen)
+            {
+                kestrel.Listen(endpoint.ToIPEndPoint(), o => o.Protocols = endpoint.EnableHttp2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
+            }
+
+            if (listeners.AdminPort is not null)
+            {
+                kestrel.Listen(config.Deployment.Admin.Listen.ToIPEndPoint(), o => o.Protocols = HttpProtocols.Http1);
+            }
+
+            kestrel.Listen(config.PrometheusExportAddr.ToIPEndPoint(), o => o.Protocols = HttpProtocols.Http1);
+        });
+
+        AddServices(builder.Services, bootstrap);
+        configure?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MirrorGate");
+        foreach (var warning in bootstrap.Warnings)
+        {
+            LogConfigWarning(logger, warning);
+        }
+
+        var store = app.Services.GetRequiredService<IConfigStore>();
+        await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await app.Services.GetRequiredService<SnapshotRefresher>().LoadInitialAsync(cancellationToken).ConfigureAwait(false);
+
+        var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
+        var admin = app.Services.GetRequiredService<AdminApiMiddleware>();
+        var exporter = app.Services.GetRequiredService<PrometheusExporter>();
+        app.Run(http => listeners.Classify(http.Connection.LocalPort) switch
+        {
+            ListenerKind.Admin => admin.InvokeAsync(http),
+            ListenerKind.Prometheus => http.Request.Path == PrometheusEndpoint.Path
+                ? PrometheusEndpoint.WriteAsync(http, exporter)
+                : NotFound(http),
+            _ => proxy.InvokeAsync(http),
+        });
+
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var endpoint in config.NodeListen)
+            {
+                LogListening(logger, "proxy", $"{endpoint.ToIPEndPoint()}{(endpoint.EnableHttp2 ? " (HTTP/1.1 and h2c)" : "")}");
+            }
+
+            if (listeners.AdminPort is not null)
+            {
+                LogListening(logger, "Admin API", config.Deployment.Admin.Listen.ToString());
+            }
+
+            LogListening(logger, "Prometheus metrics", $"{config.PrometheusExportAddr}{PrometheusEndpoint.Path}");
+            LogStore(logger, store.Name, store.Location);
+            if (bootstrap.AdminKeyFile is { } keyFile)
+            {
+                LogAdminKey(logger, bootstrap.AdminKeyGenerated ? "generated and saved in" : "read from", keyFile);
+            }
+
+            LogPlugins(logger, string.Join(", ", app.Services.GetRequiredService<PluginRegistry>().Enabled.Select(p => p.Name)));
+        });
+
+        var watcher = app.Services.GetRequiredService<ConfigFileWatcher>();
+        var settings = app.Services.GetRequiredService<NodeSettings>();
+        watcher.ConfigChanged += settings.Apply;
+        watcher.Start();
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, NodeBootstrap bootstrap)
+    {
+        var config = bootstrap.Config;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(config);
+        services.AddSingleton(sp => new NodeSettings(config, bootstrap.MirrorSettings, sp.GetRequiredService<ILogger<NodeSettings>>()));
+        services.AddSingleton(sp => new ConfigFileWatcher(
+            bootstrap.ConfigPath,
+            config,
+            sp.GetRequiredService<ILogger<ConfigFileWatcher>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            prepare: c => AdminKeyBootstrap.Apply(c).Config));
+
+        services.AddSingleton<IConfigStore>(sp => config.Deployment.ConfigProvider switch
+        {
+            ConfigProvider.Sqlite => new SqliteConfigStore(config.Deployment.SqlitePath, sp.GetRequiredService<ILogger<SqliteConfigStore>>()),
+            _ => throw new ConfigException("deployment.role_traditional.config_provider: etcd is not available in this build yet; use sqlite"),
+        });
+
+        services.AddSingleton(new PluginRegistry(BuiltInPlugins.Create(), config.Plugins));
+        services.AddSingleton(sp => new PrometheusExporter(logger: sp.GetRequiredService<ILogger<PrometheusExporter>>()));
+        services.AddSingleton(sp =>
+        {
+            // Start listening before any instrument exists, so no measurement is missed.
+            sp.GetRequiredService<PrometheusExporter>();
+            return new MirrorMetrics();
+        });
+        services.AddSingleton(sp => new MirrorMemoryBudget(() => sp.GetRequiredService<NodeSettings>().Mirror.MaxBufferedBytes));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<NodeSettings>();
+            return new MirrorSender(() => settings.Mirror, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MirrorSender>>());
+        });
+        services.AddSingleton(sp => new MirrorDispatcher(
+            sp.GetRequiredService<MirrorSender>(),
+            bootstrap.MirrorSettings,
+            sp.GetRequiredService<MirrorMetrics>(),
+            sp.GetRequiredService<MirrorMemoryBudget>(),
+            sp.GetRequiredService<ILogger<MirrorDispatcher>>()));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<NodeSettings>();
+            return new MirrorRuntime(sp.GetRequiredService<MirrorDispatcher>(), sp.GetRequiredService<MirrorMetrics>(), () => settings.Mirror, Random.Shared.NextDouble);
+        });
+
+        services.AddHttpForwarder();
+        services.AddSingleton<UpstreamModelFactory>();
+        services.AddSingleton<SnapshotBuilder>();
+        services.AddSingleton<SnapshotHolder>();
+        services.AddSingleton<SnapshotRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotRefresher>());
+        services.AddSingleton<ProxyMiddleware>();
+
+        var admin = config.Deployment.Admin;
+        services.AddSingleton(new AdminAuthenticator(
+            admin.Keys.Select(k => new AdminKey(k.Name, k.Key, k.Role == AdminRole.Viewer)).ToArray(),
+            admin.AllowAdmin ?? [],
+            admin.KeyRequired));
+        services.AddSingleton<ResourceApi>();
+        services.AddSingleton<PluginApi>();
+        services.AddSingleton<AdminApiMiddleware>();
+    }
+
+    private static Task NotFound(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Listening for {What} on {Address}")]
+    private static partial void LogListening(ILogger logger, string what, string address);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Configuration store: {Store} at {Location}")]
+    private static partial void LogStore(ILogger logger, string store, string location);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Admin API key {How} {Path}")]
+    private static partial void LogAdminKey(ILogger logger, string how, string path);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Enabled plugins: {Plugins}")]
+    private static partial void LogPlugins(ILogger logger, string plugins);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
+    private static partial void LogConfigWarning(ILogger logger, string warning);
+}

@@ -1,0 +1,50 @@
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// The mirror leg's own connection pool: a long-lived invoker over a SocketsHttpHandler set up
+/// like YARP's (no proxy, redirects, decompression or cookies), separate from every upstream's,
+/// so mirror connections never compete with primary ones.
+/// </summary>
+internal sealed class MirrorClient : IDisposable
+{
+    private readonly ProxyMirrorSettings _builtWith;
+
+    public MirrorClient(ProxyMirrorSettings settings)
+    {
+        _builtWith = settings;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = settings.ConnectTimeout,
+            MaxConnectionsPerServer = settings.Concurrency,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+        };
+        if (!settings.VerifyTls)
+        {
+            // As APISIX (nginx's proxy_ssl_verify off): mirrors often run with test certificates.
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    public bool Matches(ProxyMirrorSettings settings)
+        => settings.ConnectTimeout == _builtWith.ConnectTimeout
+           && settings.VerifyTls == _builtWith.VerifyTls
+           && settings.Concurrency == _builtWith.Concurrency;
+
+    public void DisposeAfter(TimeSpan delay, TimeProvider time)
+    {
+        var timer = default(ITimer);
+        timer = time.CreateTimer(_ => { Dispose(); timer?.Dispose(); }, null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose() => Invoker.Dispose();
+}

@@ -1,0 +1,110 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// Sends mirror requests off the request path: a bounded queue drained by a fixed number of
+/// workers. Enqueueing never blocks; when the queue is full the mirror is dropped and counted.
+/// </summary>
+internal sealed class MirrorDispatcher : IAsyncDisposable
+{
+    private readonly Channel<MirrorRequest> _queue;
+    private readonly MirrorSender _sender;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task[] _workers;
+    private readonly ILogger _logger;
+    private int _inFlight;
+
+    public MirrorDispatcher(MirrorSender sender, ProxyMirrorSettings settings, MirrorMetrics metrics, MirrorMemoryBudget budget, ILogger<MirrorDispatcher> logger)
+    {
+        _sender = sender;
+        _logger = logger;
+        Budget = budget;
+        _queue = Channel.CreateBounded<MirrorRequest>(new BoundedChannelOptions(settings.QueueSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails fast when full; nothing ever waits
+            SingleReader = false,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+        });
+        metrics.ObserveDispatcher(() => _queue.Reader.Count, () => Volatile.Read(ref _inFlight), () => budget.Used);
+        _workers = new Task[settings.Concurrency];
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = Task.Run(WorkAsync);
+        }
+    }
+
+    public MirrorMemoryBudget Budget { get; }
+
+    public int QueueLength => _queue.Reader.Count;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Queues a finished mirror request; false (dropped and counted) when the queue is full.</summary>
+    public bool TryEnqueue(MirrorRequest request)
+    {
+        if (_queue.Writer.TryWrite(request))
+        {
+            return true;
+        }
+
+        request.Body?.Release();
+        request.Metrics.OnDropped(MirrorReasons.QueueFull);
+        return false;
+    }
+
+    private async Task WorkAsync()
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var request))
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    try
+                    {
+                        await _sender.SendAsync(request, _stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                    {
+                        // The sender counts every expected failure; anything reaching here is a bug,
+                        // and still must not stop the worker.
+                        _logger.LogError(ex, "Mirror worker failed unexpectedly");
+                    }
+                    finally
+                    {
+                        request.Body?.Release();
+                        Interlocked.Decrement(ref _inFlight);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        while (_queue.Reader.TryRead(out var request))
+        {
+            request.Body?.Release();
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using MirrorGate.Observability;
+
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// Sends one mirror request over the mirror leg's own connection pool and discards the answer.
+/// Every outcome is counted; failures are logged at a bounded rate. Timeouts follow nginx's
+/// meaning: connect, send (writing the request) and read (waiting between reads of the answer).
+/// </summary>
+internal sealed partial class MirrorSender : IDisposable
+{
+    // Drain at most this much of a mirror's answer so its connection can be reused; a larger
+    // answer is cut off by closing the connection instead of spending time reading it.
+    private const int MaxDrainBytes = 1024 * 1024;
+
+    private readonly Func<ProxyMirrorSettings> _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LogRateLimiter<(string Route, string Target, string Reason)> _logLimiter;
+    private readonly Lock _clientLock = new();
+    private MirrorClient? _client;
+
+    public MirrorSender(Func<ProxyMirrorSettings> settings, TimeProvider time, ILogger<MirrorSender> logger)
+    {
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        _logLimiter = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
+    }
+
+    public async Task SendAsync(MirrorRequest request, CancellationToken stopping)
+    {
+        var settings = _settings();
+        var invoker = GetClient(settings).Invoker;
+        var started = _time.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var message = BuildMessage(request, () => timeout.CancelAfter(settings.ReadTimeout));
+
+        // Until the request is written the budget is connect + send; then each wait for the
+        // answer gets the read timeout.
+        timeout.CancelAfter(request.Body is null ? settings.ConnectTimeout + settings.ReadTimeout : settings.ConnectTimeout + settings.SendTimeout);
+        try
+        {
+            using var response = await invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            await DrainAsync(response, timeout, settings.ReadTimeout).ConfigureAwait(false);
+            request.Metrics.OnSent((int)response.StatusCode, _time.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            var reason = Classify(ex, timeout.IsCancellationRequested);
+            request.Metrics.OnFailed(reason, _time.GetElapsedTime(started));
+            LogFailure(request, reason, ex);
+        }
+    }
+
+    private static HttpRequestMessage BuildMessage(MirrorRequest request, Action onSent)
+    {
+        var message = new HttpRequestMessage(request.Method, request.Target)
+        {
+            Version = request.Version,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (request.Body is { } body)
+        {
+            message.Content = new MirrorBodyContent(body, onSent);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, values))
+            {
+                message.Content?.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        message.Headers.Host = request.Host;
+        return message;
+    }
+
+    private static async Task DrainAsync(HttpResponseMessage response, CancellationTokenSource timeout, TimeSpan readTimeout)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var total = 0L;
+            while (total < MaxDrainBytes)
+            {
+                timeout.CancelAfter(readTimeout);
+                var read = await stream.ReadAsync(scratch, timeout.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static string Classify(Exception ex, bool timedOut)
+    {
+        if (ex is OperationCanceledException)
+        {
+            // SocketsHttpHandler reports its ConnectTimeout as a cancellation caused by a TimeoutException.
+            return ex.InnerException is TimeoutException ? MirrorReasons.Connect : MirrorReasons.Timeout;
+        }
+
+        if (ex is HttpRequestException http)
+        {
+            if (http.HttpRequestError == HttpRequestError.NameResolutionError
+                || http.InnerException is SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData })
+            {
+                return MirrorReasons.Resolve;
+            }
+
+            if (http.HttpRequestError == HttpRequestError.ConnectionError || http.InnerException is SocketException)
+            {
+                return MirrorReasons.Connect;
+            }
+        }
+
+        return timedOut ? MirrorReasons.Timeout : MirrorReasons.Error;
+    }
+
+    private void LogFailure(MirrorRequest request, string reason, Exception ex)
+    {
+        if (!_logLimiter.TryAcquire((request.Metrics.RouteId, request.Metrics.Target, reason), out var suppressed))
+        {
+            return;
+        }
+
+        if (reason == MirrorReasons.Resolve)
+        {
+            // APISIX's wording, so existing log alerts keep matching.
+            LogResolveFailed(request.Target.Host, ex.Message, request.Metrics.RouteId, suppressed);
+        }
+        else
+        {
+            LogMirrorFailed(request.Metrics.Target, request.Metrics.RouteId, reason, ex.Message, suppressed);
+        }
+    }
+
+    private MirrorClient GetClient(ProxyMirrorSettings settings)
+    {
+        var client = Volatile.Read(ref _client);
+        if (client is not null && client.Matches(settings))
+        {
+            return client;
+        }
+
+        lock (_clientLock)
+        {
+            client = _client;
+            if (client is null || !client.Matches(settings))
+            {
+                var old = client;
+                client = new MirrorClient(settings);
+                Volatile.Write(ref _client, client);
+
+                // Requests still using the old pool finish on it; it is closed once they had time to.
+                old?.DisposeAfter(settings.ConnectTimeout + settings.SendTimeout + settings.ReadTimeout, _time);
+            }
+
+            return client;
+        }
+    }
+
+    public void Dispose() => _client?.Dispose();
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error,
+        Message = "dns resolver resolves domain: {Domain} error: {Error} (route {RouteId}; the primary request is unaffected){Suppressed}")]
+    private partial void LogResolveFailedCore(string domain, string error, string routeId, string suppressed);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+        Message = "mirror request to {Target} for route {RouteId} failed ({Reason}): {Error}; the primary request is unaffected{Suppressed}")]
+    private partial void LogMirrorFailedCore(string target, string routeId, string reason, string error, string suppressed);
+
+    private void LogResolveFailed(string domain, string error, string routeId, long suppressed)
+        => LogResolveFailedCore(domain, error, routeId, LogRateLimiter.SuppressedNote(suppressed));
+
+    private void LogMirrorFailed(string target, string routeId, string reason, string error, long suppressed)
+        => LogMirrorFailedCore(target, routeId, reason, error, LogRateLimiter.SuppressedNote(suppressed));
+}

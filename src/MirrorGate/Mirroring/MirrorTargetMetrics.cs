@@ -1,0 +1,71 @@
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// The instruments bound to one route and mirror target, with every tag set built once when the
+/// route is compiled, so counting an outcome on the request path allocates nothing.
+/// </summary>
+internal sealed class MirrorTargetMetrics
+{
+    private readonly MirrorMetrics _metrics;
+    private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly KeyValuePair<string, object?>[][] _statusTags;
+    private readonly Dictionary<string, KeyValuePair<string, object?>[]> _reasonTags;
+
+    public MirrorTargetMetrics(MirrorMetrics metrics, string routeId, string target)
+    {
+        _metrics = metrics;
+        RouteId = routeId;
+        Target = target;
+        _tags = [new("route", routeId), new("target", target)];
+        _statusTags = new KeyValuePair<string, object?>[6][];
+        for (var i = 0; i < _statusTags.Length; i++)
+        {
+            _statusTags[i] = [new("route", routeId), new("target", target), new("status_class", i == 0 ? "other" : $"{i}xx")];
+        }
+
+        _reasonTags = new Dictionary<string, KeyValuePair<string, object?>[]>(StringComparer.Ordinal);
+        foreach (var reason in MirrorReasons.All)
+        {
+            _reasonTags[reason] = [new("route", routeId), new("target", target), new("reason", reason)];
+        }
+    }
+
+    public string RouteId { get; }
+
+    public string Target { get; }
+
+    public void OnSampled() => _metrics.Sampled.Add(1, _tags);
+
+    public void OnSent(int statusCode, TimeSpan elapsed)
+    {
+        var cls = statusCode is >= 100 and < 600 ? statusCode / 100 : 0;
+        _metrics.Sent.Add(1, _statusTags[cls]);
+        _metrics.Duration.Record(elapsed.TotalSeconds, _tags);
+    }
+
+    public void OnFailed(string reason, TimeSpan elapsed)
+    {
+        _metrics.Failed.Add(1, _reasonTags[reason]);
+        _metrics.Duration.Record(elapsed.TotalSeconds, _tags);
+    }
+
+    public void OnDropped(string reason) => _metrics.Dropped.Add(1, _reasonTags[reason]);
+}
+
+/// <summary>Reason tag values; one constant each so names stay consistent across code, tests and docs.</summary>
+internal static class MirrorReasons
+{
+    public const string QueueFull = "queue_full";
+    public const string BodyTooLarge = "body_too_large";
+    public const string BufferFull = "buffer_full";
+    public const string BodyIncomplete = "body_incomplete";
+    public const string ClientAborted = "client_aborted";
+    public const string Upgrade = "upgrade";
+    public const string Connect = "connect";
+    public const string Timeout = "timeout";
+    public const string Resolve = "resolve";
+    public const string Error = "error";
+
+    public static readonly string[] All =
+        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Connect, Timeout, Resolve, Error];
+}

@@ -1,0 +1,18 @@
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// A mirror whose request line and headers are frozen but whose body is still streaming through
+/// the tee. Completing it hands a finished <see cref="MirrorRequest"/> to the dispatcher.
+/// </summary>
+internal sealed class PendingMirror(MirrorRequest request, MirrorDispatcher dispatcher, CancellationToken requestAborted)
+{
+    public CancellationToken RequestAborted { get; } = requestAborted;
+
+    public void Complete(MirrorBodyBuffer body)
+    {
+        request.Body = body;
+        dispatcher.TryEnqueue(request);
+    }
+
+    public void Drop(string reason) => request.Metrics.OnDropped(reason);
+}

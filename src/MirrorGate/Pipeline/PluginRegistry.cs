@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using MirrorGate.Configuration;
+using MirrorGate.Resources.Validation;
+
+namespace MirrorGate.Pipeline;
+
+/// <summary>
+/// The plugins this node runs: the built-in ones, narrowed by config.yaml's <c>plugins:</c> list
+/// (absent = all, as APISIX). Serves each plugin's schema with APISIX's injected <c>_meta</c>.
+/// </summary>
+internal sealed class PluginRegistry
+{
+    private readonly Dictionary<string, IGatewayPlugin> _enabled;
+    private readonly Dictionary<string, JsonObject> _schemas;
+
+    public PluginRegistry(IEnumerable<IGatewayPlugin> builtIn, IReadOnlyList<string>? enabledNames)
+    {
+        var all = builtIn.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        IEnumerable<IGatewayPlugin> enabled = all.Values;
+        if (enabledNames is not null)
+        {
+            var unknown = enabledNames.Where(n => !all.ContainsKey(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ConfigException($"plugins: unknown plugin {string.Join(", ", unknown.Select(n => $"'{n}'"))}; built-in plugins are {string.Join(", ", all.Keys.Order())}");
+            }
+
+            enabled = enabledNames.Distinct().Select(n => all[n]);
+        }
+
+        Enabled = enabled.OrderByDescending(p => p.Priority).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
+        _enabled = Enabled.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        _schemas = Enabled.ToDictionary(p => p.Name, p => PluginSchemaMeta.WithMeta(p.Schema), StringComparer.Ordinal);
+    }
+
+    /// <summary>Enabled plugins, highest priority first (the order of <c>/apisix/admin/plugins/list</c>).</summary>
+    public IReadOnlyList<IGatewayPlugin> Enabled { get; }
+
+    public IGatewayPlugin? Find(string name) => _enabled.GetValueOrDefault(name);
+
+    /// <summary>The schema the Admin API validates against and serves (with <c>_meta</c>); null when not enabled.</summary>
+    public JsonObject? SchemaFor(string name) => _schemas.GetValueOrDefault(name);
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using MirrorGate.Balancing;
+using MirrorGate.Snapshot;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MirrorGate.Pipeline;
+
+/// <summary>
+/// The data plane: match a route in the current snapshot, run its plugins by phase, pick a node,
+/// forward with YARP (retrying connection failures on other nodes when safe), then the log phase.
+/// </summary>
+internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, ILogger<ProxyMiddleware> logger)
+{
+    private static readonly byte[] RouteNotFound = """{"error_msg":"404 Route Not Found"}"""u8.ToArray();
+    private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
+    private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var route = snapshots.Current.Routes.Match(http);
+        if (route is null)
+        {
+            await WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound).ConfigureAwait(false);
+            return;
+        }
+
+        var context = new ProxyContext(http, route);
+        http.Features.Set(context);
+        var handlers = route.Plugins.Handlers;
+        try
+        {
+            for (var i = 0; i < handlers.Length; i++)
+            {
+                var result = await handlers[i].RewriteAsync(context).ConfigureAwait(false);
+                if (!result.IsContinue)
+                {
+                    await WriteAsync(http, result).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            for (var i = 0; i < handlers.Length; i++)
+            {
+                var result = await handlers[i].AccessAsync(context).ConfigureAwait(false);
+                if (!result.IsContinue)
+                {
+                    await WriteAsync(http, result).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            await ProxyAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (route.Plugins.HasLog)
+            {
+                for (var i = 0; i < handlers.Length; i++)
+                {
+                    handlers[i].Log(context);
+                }
+            }
+        }
+    }
+
+    private async Task ProxyAsync(ProxyContext context)
+    {
+        var http = context.HttpContext;
+        var route = context.Route;
+        var upstream = route.Upstream;
+        if (upstream is null)
+        {
+            await WriteAsync(http, StatusCodes.Status503ServiceUnavailable, NoUpstream).ConfigureAwait(false);
+            return;
+        }
+
+        if (!route.EnableWebsocket)
+        {
+            // Without enable_websocket APISIX proxies an upgrade request as a plain request.
+            http.Features.Set<IHttpUpgradeFeature>(null);
+            http.Features.Set<IHttpExtendedConnectFeature>(null);
+        }
+
+        var balancer = upstream.Balancer;
+        var retriesLeft = upstream.Retries ?? Math.Max(0, balancer.Nodes.Count - 1);
+        var started = Stopwatch.GetTimestamp();
+        List<UpstreamNode>? tried = null;
+        var first = true;
+        while (true)
+        {
+            var node = balancer.Pick(http, tried);
+            if (node is null)
+            {
+                if (first)
+                {
+                    await WriteAsync(http, StatusCodes.Status502BadGateway, NoNode).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            context.Node = node;
+            context.UpstreamHost = upstream.PassHost switch
+            {
+                PassHostMode.Node => node.HostHeaderForPassNode,
+                PassHostMode.Rewrite => upstream.UpstreamHost,
+                _ => http.Request.Host.Value,
+            };
+
+            if (first && route.Plugins.HasBeforeProxy)
+            {
+                var handlers = route.Plugins.Handlers;
+                for (var i = 0; i < handlers.Length; i++)
+                {
+                    handlers[i].BeforeProxy(context);
+                }
+            }
+
+            first = false;
+            var attemptStarted = Stopwatch.GetTimestamp();
+            balancer.OnStarted(node);
+            var error = await forwarder.SendAsync(http, upstream.DestinationPrefixes[node], upstream.Invoker, upstream.RequestConfig, UpstreamRequestTransformer.Instance).ConfigureAwait(false);
+            var statusCode = error switch
+            {
+                ForwarderError.None => http.Response.StatusCode,
+                ForwarderError.RequestTimedOut => -1,
+                ForwarderError.Request => 0,
+                _ => http.Response.StatusCode,
+            };
+            balancer.OnCompleted(node, statusCode, Stopwatch.GetElapsedTime(attemptStarted));
+            if (error == ForwarderError.None)
+            {
+                return;
+            }
+
+            LogForwardFailed(route.Id, node.Authority, error, http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+            if (!CanRetry(http, error) || retriesLeft-- <= 0
+                || (upstream.RetryTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) > upstream.RetryTimeout))
+            {
+                return;
+            }
+
+            (tried ??= []).Add(node);
+            http.Response.Clear();
+            http.Features.Set<IForwarderErrorFeature>(null);
+        }
+    }
+
+    /// <summary>
+    /// Only a failure to reach the node is retried, and only when nothing of the request body was
+    /// consumed and no response started: a streamed body cannot be sent twice.
+    /// </summary>
+    private static bool CanRetry(HttpContext http, ForwarderError error)
+        => error is ForwarderError.Request
+           && !http.Response.HasStarted
+           && (http.Request.ContentLength is null or 0)
+           && http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true;
+
+    private static Task WriteAsync(HttpContext http, PhaseResult result)
+    {
+        http.Response.StatusCode = result.StatusCode;
+        if (result.Body is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        http.Response.ContentType = result.Body.StartsWith('{') ? "application/json" : "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(result.Body);
+    }
+
+    private static Task WriteAsync(HttpContext http, int status, byte[] body)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.ContentLength = body.Length;
+        return http.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route {RouteId}: forwarding to {Node} failed ({Error}): {Message}")]
+    private partial void LogForwardFailed(string routeId, string node, ForwarderError error, string? message);
+}

@@ -1,0 +1,22 @@
+using MirrorGate.Routing;
+
+namespace MirrorGate.Snapshot;
+
+/// <summary>
+/// Everything the data plane needs, compiled from one store revision and never changed after:
+/// requests read the current snapshot once and keep it until they finish.
+/// </summary>
+internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> routes, IReadOnlyDictionary<string, UpstreamModel> upstreams, int routeCount)
+{
+    public static readonly GatewaySnapshot Empty = new(0, RouteIndex<RouteModel>.Build([]), new Dictionary<string, UpstreamModel>(), 0);
+
+    /// <summary>The store revision this snapshot reflects.</summary>
+    public long Revision { get; } = revision;
+
+    public RouteIndex<RouteModel> Routes { get; } = routes;
+
+    /// <summary>Compiled upstreams by <see cref="UpstreamModel.Key"/>, reused by the next build when unchanged.</summary>
+    public IReadOnlyDictionary<string, UpstreamModel> Upstreams { get; } = upstreams;
+
+    public int RouteCount { get; } = routeCount;
+}
