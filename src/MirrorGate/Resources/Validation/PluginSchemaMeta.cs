@@ -22,6 +22,7 @@ internal static class PluginSchemaMeta
     private static JsonObject Inject(JsonObject pluginSchema)
     {
         var copy = (JsonObject)pluginSchema.DeepClone();
+        ResourceSchemas.Materialize(copy);
         // Already injected (APISIX checks the same mark): nothing to add.
         if (JsonNodes.TryString(copy["$comment"], out var mark) && mark == Comment) return copy;
 

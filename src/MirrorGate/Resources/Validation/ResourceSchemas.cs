@@ -42,7 +42,26 @@ internal static class ResourceSchemas
     {
         using var stream = typeof(ResourceSchemas).Assembly.GetManifestResourceStream(name);
         if (stream is null) return null;
-        return JsonNode.Parse(stream) as JsonObject
+        var schema = JsonNode.Parse(stream) as JsonObject
             ?? throw new InvalidDataException($"embedded schema {name} is not a JSON object");
+        Materialize(schema);
+        return schema;
+    }
+
+    /// <summary>
+    /// Walks every node once. A parsed JsonObject/JsonArray builds its children lazily on first
+    /// read; doing that here, on one thread, keeps the shared schemas safe for concurrent readers.
+    /// </summary>
+    internal static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj) Materialize(child);
+                break;
+            case JsonArray arr:
+                foreach (var child in arr) Materialize(child);
+                break;
+        }
     }
 }
