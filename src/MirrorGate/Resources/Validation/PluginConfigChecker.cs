@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+
+namespace MirrorGate.Resources.Validation;
+
+/// <summary>Checks a <c>plugins</c> object the way APISIX's Admin API does, with its messages.</summary>
+internal static class PluginConfigChecker
+{
+    /// <param name="plugins">The <c>plugins</c> value (an object after the resource schema).</param>
+    /// <param name="schemaOf">A plugin's own schema, or null when the plugin is unknown or not enabled.</param>
+    /// <param name="checkVars">Optional lua-resty-expr check for <c>_meta.filter</c>; returns a full message or null.</param>
+    public static string? Check(JsonNode? plugins, Func<string, JsonObject?> schemaOf, Func<JsonArray, string?>? checkVars = null)
+    {
+        if (plugins is not JsonObject configs) return null;
+
+        foreach (var (name, config) in configs)
+        {
+            var error = CheckOne(name, config, schemaOf, checkVars);
+            if (error is not null) return error;
+        }
+
+        return null;
+    }
+
+    private static string? CheckOne(string name, JsonNode? config, Func<string, JsonObject?> schemaOf, Func<JsonArray, string?>? checkVars)
+    {
+        // The shape check comes before the name check in APISIX.
+        if (config is not (JsonObject or JsonArray))
+        {
+            return $"invalid plugin conf {LuaText.CjsonScalar(config)} for plugin [{name}]";
+        }
+
+        var schema = schemaOf(name);
+        if (schema is null) return $"unknown plugin [{name}]";
+
+        var error = JsonSchemaValidator.Validate(PluginSchemaMeta.WithMeta(schema), config);
+        // A plugin switched off with _meta.disable never runs, so APISIX accepts it even when its
+        // config is bad (e.g. it depends on something this node lacks).
+        if (error is not null && !IsDisabled(config))
+        {
+            return $"failed to check the configuration of plugin {name} err: {error}";
+        }
+
+        if (checkVars is not null && config is JsonObject obj && obj["_meta"] is JsonObject meta && meta["filter"] is JsonArray filter)
+        {
+            return checkVars(filter);
+        }
+
+        return null;
+    }
+
+    private static bool IsDisabled(JsonNode config) =>
+        config is JsonObject obj && obj["_meta"] is JsonObject meta && JsonNodes.IsTrue(meta["disable"]);
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+
+namespace MirrorGate.Resources.Validation;
+
+/// <summary>
+/// Validates a route, upstream or service as APISIX's Admin API does, answering with the full
+/// <c>error_msg</c> text, or null when the resource is valid.
+/// </summary>
+/// <remarks>
+/// The order matters because only the first fault is reported, and it is APISIX's:
+/// host/hosts and remote_addr/remote_addrs exclusivity, the schema, the inline upstream,
+/// upstream_id, service_id, plugins, then vars. Things MirrorGate has no counterpart for are not
+/// checked: plugin_config_id, filter_func and script (Lua code), tls.client_cert_id (SSL objects).
+/// </remarks>
+internal static class ResourceValidator
+{
+    public static string? Validate(ResourceKind kind, JsonObject value, ValidationHooks hooks) => kind switch
+    {
+        ResourceKind.Route => ValidateRoute(value, hooks),
+        ResourceKind.Service => ValidateService(value, hooks),
+        ResourceKind.Upstream => UpstreamChecker.Check(value),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static string? ValidateRoute(JsonObject route, ValidationHooks hooks)
+    {
+        // Checked before the schema (and without its prefix) so the message names the real mistake
+        // rather than the allOf/oneOf that encodes it.
+        if (JsonNodes.IsTruthy(route, "host") && JsonNodes.IsTruthy(route, "hosts"))
+        {
+            return "only one of host or hosts is allowed";
+        }
+
+        if (JsonNodes.IsTruthy(route, "remote_addr") && JsonNodes.IsTruthy(route, "remote_addrs"))
+        {
+            return "only one of remote_addr or remote_addrs is allowed";
+        }
+
+        return CheckSchema(ResourceKind.Route, route)
+            ?? CheckInlineUpstream(route)
+            ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
+            ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
+            ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars)
+            ?? CheckVars(route, hooks);
+    }
+
+    private static string? ValidateService(JsonObject service, ValidationHooks hooks) =>
+        CheckSchema(ResourceKind.Service, service)
+        ?? CheckInlineUpstream(service)
+        ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
+        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars);
+
+    private static string? CheckSchema(ResourceKind kind, JsonObject value)
+    {
+        var error = JsonSchemaValidator.Validate(ResourceSchemas.For(kind), value);
+        return error is null ? null : "invalid configuration: " + error;
+    }
+
+    private static string? CheckInlineUpstream(JsonObject value) =>
+        value["upstream"] is JsonObject upstream ? UpstreamChecker.Check(upstream) : null;
+
+    private static string? CheckReference(JsonObject value, string property, ResourceKind target, ValidationHooks hooks)
+    {
+        if (!JsonNodes.IsTruthy(value, property) || value[property] is not { } idNode) return null;
+
+        var id = LuaText.Concat(idNode);
+        if (hooks.Exists(target, id)) return null;
+
+        var word = target.Singular();
+        return $"failed to fetch {word} info by {word} id [{id}], response code: 404";
+    }
+
+    private static string? CheckVars(JsonObject route, ValidationHooks hooks) => route["vars"] switch
+    {
+        JsonArray vars => hooks.CheckVars(vars),
+        JsonObject { Count: 0 } => hooks.CheckVars([]), // Lua cannot tell {} from []
+        _ => null,
+    };
+}

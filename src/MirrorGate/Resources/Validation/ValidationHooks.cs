@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+
+namespace MirrorGate.Resources.Validation;
+
+/// <summary>
+/// What resource validation needs from the rest of the gateway, passed in so validation stays
+/// a pure function: the store (do referenced ids exist), the router (is a <c>vars</c>
+/// expression valid) and the plugin registry (is a plugin enabled, and its schema).
+/// </summary>
+internal sealed class ValidationHooks
+{
+    public ValidationHooks(Func<ResourceKind, string, bool> exists, Func<JsonArray, string?> checkVars, Func<string, JsonObject?> pluginSchema)
+    {
+        Exists = exists;
+        CheckVars = checkVars;
+        PluginSchema = pluginSchema;
+    }
+
+    /// <summary>Whether a resource of that kind and id (as text) is stored.</summary>
+    public Func<ResourceKind, string, bool> Exists { get; }
+
+    /// <summary>Null when valid, else the full message, e.g. <c>failed to validate the 'vars' expression: invalid operator '='</c>.</summary>
+    public Func<JsonArray, string?> CheckVars { get; }
+
+    /// <summary>The plugin's own schema (without <c>_meta</c>); null when unknown or not enabled.</summary>
+    public Func<string, JsonObject?> PluginSchema { get; }
+}
