@@ -290,12 +290,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             }
         }
 
-        var hooks = new ValidationHooks
-        {
-            Exists = (k, i) => referenced.Contains((k, i)),
-            CheckVars = VarsExpression.Validate,
-            PluginSchema = plugins.SchemaFor,
-        };
+        var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor);
         var error = ResourceValidator.Validate(kind, value, hooks);
         if (error is not null)
         {

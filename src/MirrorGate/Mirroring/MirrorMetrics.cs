@@ -20,7 +20,7 @@ internal sealed class MirrorMetrics : IDisposable
         Sent = _meter.CreateCounter<long>("mirrorgate.mirror.sent", description: "Mirror requests answered by the mirror, by status class.");
         Failed = _meter.CreateCounter<long>("mirrorgate.mirror.failed", description: "Mirror requests that failed: connect, timeout, resolve or error.");
         Dropped = _meter.CreateCounter<long>("mirrorgate.mirror.dropped", description: "Sampled requests not mirrored, by reason.");
-        Duration = _meter.CreateHistogram<double>("mirrorgate.mirror.duration", unit: "s", description: "Time from sending a mirror request to its response completing.");
+        Duration = _meter.CreateHistogram<double>("mirrorgate.mirror.duration.seconds", unit: "s", description: "Time from sending a mirror request to its response completing.");
     }
 
     public Counter<long> Sampled { get; }

@@ -193,12 +193,7 @@ internal sealed partial class SnapshotBuilder(
     private List<(ResourceKind Kind, string Id, JsonObject Value)> ParseAndValidate(IReadOnlyList<StoredResource> stored)
     {
         var ids = stored.Select(s => (s.Kind, s.Id)).ToHashSet();
-        var hooks = new ValidationHooks
-        {
-            Exists = (kind, id) => ids.Contains((kind, id)),
-            CheckVars = VarsExpression.Validate,
-            PluginSchema = plugins.SchemaFor,
-        };
+        var hooks = new ValidationHooks((kind, id) => ids.Contains((kind, id)), VarsExpression.Validate, plugins.SchemaFor);
 
         var result = new List<(ResourceKind, string, JsonObject)>(stored.Count);
         foreach (var item in stored)
