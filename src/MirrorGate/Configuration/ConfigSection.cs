@@ -94,7 +94,10 @@ internal sealed class ConfigSection
 
     public static int ToInt(JsonNode value, string keyPath, int min, int max, ConfigReadContext context)
     {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var number) && number >= min && number <= max)
+        // Parsed from the JSON text: a JsonValue only converts to the CLR type it was built from.
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            && number >= min && number <= max)
         {
             return (int)number;
         }

@@ -68,7 +68,7 @@ internal static class NodeConfigLoader
         var value = apisix.Raw("node_listen", out _);
         JsonNode?[] items = value switch
         {
-            null => [JsonValue.Create(9080)],
+            null => [JsonValue.Create(9080L)],
             JsonArray array => [.. array],
             _ => [value],
         };

@@ -36,6 +36,11 @@ internal static partial class YamlToJson
             throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
                 $"{sourceName}: invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}"), ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (an unclosed flow list).
+            throw new ConfigException($"{sourceName}: invalid YAML (check brackets and quotes): {ex.Message}", ex);
+        }
 
         if (stream.Documents.Count == 0)
         {
@@ -49,7 +54,9 @@ internal static partial class YamlToJson
 
         return Convert(stream.Documents[0].RootNode, 0, sourceName) switch
         {
-            JsonObject root => root,
+            // Re-parsed so every value is backed by JSON text, as a route's plugin config is:
+            // then GetValue<int>(), <long> and <double> all work on a number, whatever its size.
+            JsonObject root => JsonNode.Parse(root.ToJsonString())!.AsObject(),
             null => [],
             _ => throw new ConfigException($"{sourceName}: the top level must be a mapping of keys (apisix, deployment, plugins, plugin_attr)"),
         };
