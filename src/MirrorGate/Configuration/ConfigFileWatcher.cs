@@ -29,7 +29,8 @@ internal sealed partial class ConfigFileWatcher : IDisposable
     private NodeConfig _current;
     private int _polling;
 
-    /// <param name="path">The file <paramref name="current"/> was loaded from.</param>
+    /// <param name="path">The file <paramref name="current"/> was loaded from. Create the watcher right after that
+    /// load: the file as it is now is taken as the baseline, so an edit in between is seen only with the next one.</param>
     /// <param name="prepare">Applied to each reloaded config before it is published, e.g. <see cref="AdminKeyBootstrap"/>.</param>
     public ConfigFileWatcher(
         string path,
