@@ -17,7 +17,7 @@ namespace MirrorGate.Stores;
 /// busy handling; reads open their own (pooled) connections and see a consistent snapshot thanks
 /// to WAL, so they never wait for a writer.
 /// </remarks>
-public sealed partial class SqliteConfigStore : IConfigStore
+internal sealed partial class SqliteConfigStore : IConfigStore
 {
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
