@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MirrorGate.Configuration;
+
+/// <summary>
+/// Turns a YAML document into a JSON tree, typing plain scalars as the YAML 1.2 core schema
+/// does (ints, floats, booleans, null) and keeping every quoted or block scalar a string,
+/// so <c>port: 9080</c> is a number and <c>key: "123"</c> stays the text the user wrote.
+/// </summary>
+/// <remarks>
+/// Plugins receive <c>plugin_attr</c> in this form, the same shape as a route's plugin config.
+/// Values JSON cannot hold (<c>.inf</c>, <c>.nan</c>) stay strings.
+/// </remarks>
+internal static partial class YamlToJson
+{
+    // Deeper than any config; stops pathological input (alias bombs) from recursing without end.
+    private const int MaxDepth = 64;
+
+    private const string StrTag = "tag:yaml.org,2002:str";
+
+    /// <summary>Parses <paramref name="yaml"/>; an empty document is an empty mapping.</summary>
+    /// <exception cref="ConfigException">Not valid YAML, or the top level is not a mapping.</exception>
+    public static JsonObject ParseDocument(string yaml, string sourceName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                $"{sourceName}: invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}"), ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (an unclosed flow list).
+            throw new ConfigException($"{sourceName}: invalid YAML (check brackets and quotes): {ex.Message}", ex);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return [];
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            throw new ConfigException($"{sourceName}: expected one YAML document, found {stream.Documents.Count}");
+        }
+
+        return Convert(stream.Documents[0].RootNode, 0, sourceName) switch
+        {
+            // Re-parsed so every value is backed by JSON text, as a route's plugin config is:
+            // then GetValue<int>(), <long> and <double> all work on a number, whatever its size.
+            JsonObject root => JsonNode.Parse(root.ToJsonString())!.AsObject(),
+            null => [],
+            _ => throw new ConfigException($"{sourceName}: the top level must be a mapping of keys (apisix, deployment, plugins, plugin_attr)"),
+        };
+    }
+
+    private static JsonNode? Convert(YamlNode node, int depth, string sourceName)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                $"{sourceName}: nested deeper than {MaxDepth} levels at line {node.Start.Line}"));
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var obj = new JsonObject();
+                foreach (var (key, value) in mapping.Children)
+                {
+                    var name = key is YamlScalarNode scalarKey
+                        ? scalarKey.Value ?? string.Empty
+                        : throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                            $"{sourceName}: a mapping key must be a plain value, at line {key.Start.Line}, column {key.Start.Column}"));
+                    obj[name] = Convert(value, depth + 1, sourceName);
+                }
+
+                return obj;
+
+            case YamlSequenceNode sequence:
+                var array = new JsonArray();
+                foreach (var item in sequence.Children)
+                {
+                    array.Add(Convert(item, depth + 1, sourceName));
+                }
+
+                return array;
+
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+
+            default:
+                throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                    $"{sourceName}: unsupported YAML node at line {node.Start.Line}, column {node.Start.Column}"));
+        }
+    }
+
+    /// <summary>Types one scalar; public for the tests that pin the schema.</summary>
+    internal static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? string.Empty;
+        if (scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && scalar.Tag.Value == StrTag))
+        {
+            return JsonValue.Create(text);
+        }
+
+        switch (text)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE":
+                return JsonValue.Create(false);
+        }
+
+        if (DecimalInt().IsMatch(text))
+        {
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            {
+                return JsonValue.Create(integer);
+            }
+
+            // Too big for a long: still a number, as YAML says.
+            return JsonValue.Create(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+
+        if (text.Length > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'o'))
+        {
+            var (digits, radix) = (text[2..], text[1] == 'x' ? 16 : 8);
+            if (TryParseRadix(digits, radix, out var value))
+            {
+                return JsonValue.Create(value);
+            }
+        }
+
+        if (Float().IsMatch(text))
+        {
+            return JsonValue.Create(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+
+        return JsonValue.Create(text);
+    }
+
+    private static bool TryParseRadix(string digits, int radix, out long value)
+    {
+        value = 0;
+        foreach (var c in digits)
+        {
+            var digit = HexDigit(c);
+            if (digit < 0 || digit >= radix || value > (long.MaxValue - digit) / radix)
+            {
+                return false;
+            }
+
+            value = (value * radix) + digit;
+        }
+
+        return true;
+    }
+
+    private static int HexDigit(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    [GeneratedRegex("^[-+]?[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex DecimalInt();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Float();
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MirrorGate.Configuration;
+
+namespace MirrorGate.Tests.Configuration;
+
+public sealed class YamlToJsonTests
+{
+    private static JsonNode? Value(string yamlScalar) => YamlToJson.ParseDocument($"v: {yamlScalar}", "t.yaml")["v"];
+
+    [Theory]
+    [InlineData("9080", "9080")]
+    [InlineData("-3", "-3")]
+    [InlineData("+3", "3")]
+    [InlineData("0x1F", "31")]
+    [InlineData("0o17", "15")]
+    [InlineData("1.5", "1.5")]
+    [InlineData("1e3", "1000")]
+    [InlineData("true", "true")]
+    [InlineData("False", "false")]
+    [InlineData("60s", "\"60s\"")]
+    [InlineData("10m", "\"10m\"")]
+    [InlineData("yes", "\"yes\"")]
+    [InlineData("127.0.0.1", "\"127.0.0.1\"")]
+    [InlineData("\"9080\"", "\"9080\"")]
+    [InlineData("'true'", "\"true\"")]
+    [InlineData("!!str 42", "\"42\"")]
+    [InlineData(".inf", "\"\\u002Binf\"")]
+    public void ParseDocument_PlainAndQuotedScalars_TypedAsYamlImplies(string yaml, string expectedJson)
+    {
+        var node = Value(yaml);
+        var expected = JsonNode.Parse(expectedJson);
+        if (yaml == ".inf")
+        {
+            Assert.Equal(".inf", node!.GetValue<string>());
+            return;
+        }
+
+        Assert.True(JsonNode.DeepEquals(expected, node), $"{yaml} -> {node?.ToJsonString()}");
+    }
+
+    [Theory]
+    [InlineData("~")]
+    [InlineData("null")]
+    [InlineData("NULL")]
+    [InlineData("")]
+    public void ParseDocument_NullForms_AreJsonNull(string yaml)
+    {
+        var root = YamlToJson.ParseDocument($"v: {yaml}", "t.yaml");
+
+        Assert.True(root.ContainsKey("v"));
+        Assert.Null(root["v"]);
+    }
+
+    [Fact]
+    public void ParseDocument_NestedTree_ConvertsMappingsAndLists()
+    {
+        var root = YamlToJson.ParseDocument("""
+            proxy-mirror:
+              timeout: {connect: 2000ms, read: 2s}
+              list: [1, "two", {three: 3.0}, null]
+            block: |
+              line
+            """, "t.yaml");
+
+        Assert.Equal(
+            """{"proxy-mirror":{"timeout":{"connect":"2000ms","read":"2s"},"list":[1,"two",{"three":3},null]},"block":"line"}""",
+            root.ToJsonString());
+        Assert.Equal(JsonValueKind.Number, root["proxy-mirror"]!["list"]![0]!.GetValueKind());
+    }
+
+    [Fact]
+    public void ParseDocument_Anchors_AreExpanded()
+    {
+        var root = YamlToJson.ParseDocument("a: &t {connect: 1s}\nb: *t\n", "t.yaml");
+
+        Assert.Equal("1s", (string?)root["b"]!["connect"]);
+    }
+
+    [Fact]
+    public void ParseDocument_Empty_IsEmptyObject()
+    {
+        Assert.Empty(YamlToJson.ParseDocument("", "t.yaml"));
+        Assert.Empty(YamlToJson.ParseDocument("# only a comment\n", "t.yaml"));
+    }
+
+    [Fact]
+    public void ParseDocument_TopLevelList_ThrowsConfigException()
+    {
+        var ex = Assert.Throws<ConfigException>(() => YamlToJson.ParseDocument("- a\n- b\n", "t.yaml"));
+
+        Assert.Contains("top level must be a mapping", ex.Message);
+    }
+
+    [Fact]
+    public void ParseDocument_BrokenYaml_ThrowsWithLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => YamlToJson.ParseDocument("a: 1\nb: c: d\n", "conf.yaml"));
+
+        Assert.StartsWith("conf.yaml: invalid YAML at line 2", ex.Message);
+    }
+
+    [Fact]
+    public void ParseDocument_UnclosedList_ThrowsConfigException()
+    {
+        var ex = Assert.Throws<ConfigException>(() => YamlToJson.ParseDocument("a:\n  b: [1, 2\nc: 3\n", "conf.yaml"));
+
+        Assert.StartsWith("conf.yaml: invalid YAML", ex.Message);
+    }
+}
