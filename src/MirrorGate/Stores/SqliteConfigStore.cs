@@ -220,7 +220,7 @@ internal sealed partial class SqliteConfigStore : IConfigStore
         return result;
     }
 
-    public async Task<bool> DeleteAsync(ResourceKind kind, string id, CancellationToken cancellationToken)
+    public async Task<long?> DeleteAsync(ResourceKind kind, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         var deleted = await WriteAsync($"delete {kind.Plural()}/{id}", async (connection, transaction) =>
@@ -233,14 +233,14 @@ internal sealed partial class SqliteConfigStore : IConfigStore
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 // As etcd: deleting a missing key is not a write and does not move the revision.
-                return (Commit: false, Value: false);
+                return (Commit: false, Value: (long?)null);
             }
 
-            await SqliteSchema.BumpRevisionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            return (Commit: true, Value: true);
+            var revision = await SqliteSchema.BumpRevisionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            return (Commit: true, Value: (long?)revision);
         }, cancellationToken).ConfigureAwait(false);
 
-        if (deleted)
+        if (deleted is not null)
         {
             RaiseChanged();
         }

@@ -89,9 +89,9 @@ public sealed class SqliteConfigStoreTests : IAsyncLifetime
     {
         await _store.PutAsync(ResourceKind.Upstream, "u", "{}", null, None);
 
-        Assert.True(await _store.DeleteAsync(ResourceKind.Upstream, "u", None));
+        Assert.NotNull(await _store.DeleteAsync(ResourceKind.Upstream, "u", None));
         Assert.Null(await _store.GetAsync(ResourceKind.Upstream, "u", None));
-        Assert.False(await _store.DeleteAsync(ResourceKind.Upstream, "u", None));
+        Assert.Null(await _store.DeleteAsync(ResourceKind.Upstream, "u", None));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class SqliteConfigStoreTests : IAsyncLifetime
         await _store.PutAsync(ResourceKind.Route, "1", "{}", null, None);
         var before = (await _store.LoadAllAsync(None)).Revision;
 
-        Assert.False(await _store.DeleteAsync(ResourceKind.Route, "nope", None));
+        Assert.Null(await _store.DeleteAsync(ResourceKind.Route, "nope", None));
 
         Assert.Equal(before, (await _store.LoadAllAsync(None)).Revision);
     }
