@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Pipeline;
@@ -19,7 +20,7 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
         var context = httpContext.Features.GetRequiredFeature<ProxyContext>();
         if (context.UpstreamUri is { } upstreamUri)
         {
-            proxyRequest.RequestUri = new Uri(destinationPrefix + upstreamUri, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+            proxyRequest.RequestUri = RawUri.Create(destinationPrefix + upstreamUri);
         }
 
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);

@@ -17,9 +17,7 @@ internal sealed class UpstreamModelFactory(TimeProvider time, ILoggerFactory log
     {
         var scheme = upstream["scheme"]?.GetValue<string>() ?? "http";
         var timeouts = routeTimeout ?? ReadTimeouts(upstream["timeout"] as JsonObject) ?? UpstreamTimeouts.Default;
-        var health = upstream["checks"] is JsonObject checks
-            ? new HealthChecker(upstream, checks, time, loggerFactory.CreateLogger<HealthChecker>())
-            : null;
+        var health = HealthChecker.Create(upstream, time, loggerFactory.CreateLogger<HealthChecker>());
         var balancer = LoadBalancerFactory.Create(upstream, health);
         var isGrpc = scheme is "grpc" or "grpcs";
         var transport = scheme is "https" or "grpcs" ? "https" : "http";

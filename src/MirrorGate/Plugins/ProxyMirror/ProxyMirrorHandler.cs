@@ -73,7 +73,7 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         var pathAndQuery = config.BuildPathAndQuery(RawPath(context.HttpContext), request.QueryString.Value ?? "", context.UpstreamUri);
 
         // Keep the path exactly as built (percent-encoding, dot segments) instead of letting Uri normalise it.
-        return new Uri(config.BaseUri + pathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        return RawUri.Create(config.BaseUri + pathAndQuery);
     }
 
     /// <summary>The request path as the client wrote it (percent-encoding kept), without the query.</summary>
