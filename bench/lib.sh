@@ -346,6 +346,7 @@ plugin_attr:
   proxy-mirror:
     timeout: {connect: 2s, read: 5s, send: 5s}
 YAML
+    echo "$port" >"$dir/proxy.port"
     echo "$admin" >"$dir/admin.port"
     echo "$prom" >"$dir/prometheus.port"
     start_bg "$name" dotnet "$MIRRORGATE_DLL" -c "$dir/config.yaml" --Logging:LogLevel:Default=Warning
@@ -362,7 +363,7 @@ YAML
 mg_route() {
     local name="$1" up="$2" mirror="${3:-}" admin port body plugins=""
     admin="$(cat "$WORK/$name/admin.port")"
-    port="$(sed -n 's/^  node_listen: \[\([0-9]*\)\]/\1/p' "$WORK/$name/config.yaml")"
+    port="$(cat "$WORK/$name/proxy.port")"
     [[ -n "$mirror" ]] && plugins=",\"plugins\":{\"proxy-mirror\":{\"host\":\"$mirror\"}}"
     body="{\"uri\":\"/*\",\"upstream\":{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.1:$up\":1}}$plugins}"
     if ! curl -sf --max-time 5 -X PUT "http://127.0.0.1:$admin/apisix/admin/routes/1" \
