@@ -38,7 +38,6 @@ WRK_BIN="${WRK_BIN:-/usr/bin/wrk}"
 # Every process this run starts is recorded here; cleanup kills exactly these PIDs.
 BENCH_PIDS=()
 WORK=""
-ALLOCATED_PORTS=" "
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -112,14 +111,16 @@ mirrorgate_built() { [[ -f "$MIRRORGATE_DLL" ]]; }
 
 # ---------------------------------------------------------------- ports and processes
 
-# free_port: a port nobody listens on, below the ephemeral range, not handed out before in this run.
+# free_port: a port nobody listens on, below the ephemeral range, not handed out before in this run
+# (callers use $(free_port), a subshell, so the ports handed out are kept in $WORK/ports).
 free_port() {
     local i p
+    touch "$WORK/ports"
     for ((i = 0; i < 200; i++)); do
         p=$((20000 + RANDOM % 12000))
-        [[ "$ALLOCATED_PORTS" == *" $p "* ]] && continue
+        grep -qx "$p" "$WORK/ports" && continue
         if [[ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]]; then
-            ALLOCATED_PORTS+="$p "
+            echo "$p" >>"$WORK/ports"
             echo "$p"
             return 0
         fi
