@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -161,12 +162,15 @@ public static partial class MirrorGateHost
         });
 
         services.AddSingleton(new PluginRegistry(BuiltInPlugins.Create(), config.Plugins));
-        services.AddSingleton(sp => new PrometheusExporter(logger: sp.GetRequiredService<ILogger<PrometheusExporter>>()));
+        services.AddMetrics();
+        services.AddSingleton(sp => new PrometheusExporter(
+            logger: sp.GetRequiredService<ILogger<PrometheusExporter>>(),
+            scope: sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(sp =>
         {
             // Start listening before any instrument exists, so no measurement is missed.
             sp.GetRequiredService<PrometheusExporter>();
-            return new MirrorMetrics();
+            return new MirrorMetrics(sp.GetRequiredService<IMeterFactory>());
         });
         services.AddSingleton(sp => new MirrorMemoryBudget(() => sp.GetRequiredService<NodeSettings>().Mirror.MaxBufferedBytes));
         services.AddSingleton(sp =>

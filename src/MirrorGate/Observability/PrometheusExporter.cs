@@ -14,6 +14,7 @@ internal sealed class PrometheusExporter : IDisposable
     public const string DefaultMeterNamePrefix = "MirrorGate";
 
     private readonly string _meterNamePrefix;
+    private readonly object? _scope;
     private readonly ILogger? _logger;
     private readonly MeterListener _listener;
 
@@ -29,9 +30,14 @@ internal sealed class PrometheusExporter : IDisposable
     /// meter name so parallel tests do not see each other's instruments.
     /// </param>
     /// <param name="logger">Where a failing observable callback is reported; a scrape still answers.</param>
-    public PrometheusExporter(string meterNamePrefix = DefaultMeterNamePrefix, ILogger? logger = null)
+    /// <param name="scope">
+    /// When set, only meters created with this scope (the node's <see cref="IMeterFactory"/>) are
+    /// exported, so several nodes in one process (tests) each report only their own measurements.
+    /// </param>
+    public PrometheusExporter(string meterNamePrefix = DefaultMeterNamePrefix, ILogger? logger = null, object? scope = null)
     {
         _meterNamePrefix = meterNamePrefix;
+        _scope = scope;
         _logger = logger;
         _listener = new MeterListener
         {
@@ -124,7 +130,8 @@ internal sealed class PrometheusExporter : IDisposable
 
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
-        if (!instrument.Meter.Name.StartsWith(_meterNamePrefix, StringComparison.Ordinal))
+        if (!instrument.Meter.Name.StartsWith(_meterNamePrefix, StringComparison.Ordinal)
+            || (_scope is not null && !ReferenceEquals(instrument.Meter.Scope, _scope)))
         {
             return;
         }

@@ -1,0 +1,13 @@
+namespace MirrorGate.FunctionalTests.Infrastructure;
+
+/// <summary>One request as a test server received it.</summary>
+internal sealed record RecordedRequest(
+    string Method,
+    string RawTarget,
+    string Protocol,
+    IReadOnlyDictionary<string, string> Headers,
+    byte[] Body,
+    bool BodyComplete)
+{
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+}

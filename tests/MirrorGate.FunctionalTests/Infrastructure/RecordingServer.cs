@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace MirrorGate.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 used as upstream or mirror: it records every request (method,
+/// raw target, headers, whole body) and answers with what <see cref="Respond"/> says.
+/// </summary>
+internal sealed class RecordingServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Channel<RecordedRequest> _arrivals = Channel.CreateUnbounded<RecordedRequest>();
+    private readonly ConcurrentQueue<RecordedRequest> _all = new();
+
+    private RecordingServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"127.0.0.1:{Port}";
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>How to answer; the default echoes "hello world\n" with 200 (APISIX's test upstream).</summary>
+    public Func<HttpContext, Task> Respond { get; set; } = static http => http.Response.WriteAsync("hello world\n");
+
+    public IReadOnlyList<RecordedRequest> Requests => _all.ToArray();
+
+    public int Count => _all.Count;
+
+    public static async Task<RecordingServer> StartAsync(bool http2Only = false)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort.Next();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.Limits.MaxRequestBodySize = null;
+                k.Limits.MinRequestBodyDataRate = null;
+                k.Listen(System.Net.IPAddress.Loopback, port, o => o.Protocols = http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1);
+            });
+            var app = builder.Build();
+            var server = new RecordingServer(app, port);
+            app.Run(server.HandleAsync);
+            try
+            {
+                await app.StartAsync();
+                return server;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var body = new MemoryStream();
+        var complete = true;
+        try
+        {
+            await request.Body.CopyToAsync(body, http.RequestAborted);
+        }
+        catch (Exception)
+        {
+            complete = false;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in request.Headers)
+        {
+            headers[name] = values.ToString();
+        }
+
+        var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var recorded = new RecordedRequest(request.Method, raw, request.Protocol, headers, body.ToArray(), complete);
+        _all.Enqueue(recorded);
+        _arrivals.Writer.TryWrite(recorded);
+        if (complete)
+        {
+            await Respond(http);
+        }
+    }
+
+    /// <summary>The next request to arrive (bounded wait).</summary>
+    public async Task<RecordedRequest> NextAsync(TimeSpan? timeout = null)
+        => await _arrivals.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+
+    /// <summary>Waits until at least <paramref name="count"/> requests arrived in total (bounded).</summary>
+    public async Task WaitForCountAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"expected {count} requests at {Url}, got {Count}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TimeSpan.FromSeconds(2).ToCancellationToken());
+        await _app.DisposeAsync();
+    }
+}
+
+internal static class TimeSpanExtensions
+{
+    public static CancellationToken ToCancellationToken(this TimeSpan timeout) => new CancellationTokenSource(timeout).Token;
+}
