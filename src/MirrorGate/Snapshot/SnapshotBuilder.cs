@@ -229,9 +229,9 @@ internal sealed partial class SnapshotBuilder(
 
     private static string IdText(JsonNode id) => id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : id.ToJsonString();
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Skipping stored {Kind} {Id}: {Reason}")]
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Skipping stored {Kind} {Id}: {Reason}")]
     private partial void LogSkipped(string kind, string id, string reason);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Route {RouteId} refers to an upstream that is missing or invalid ({Key}); its requests answer 503")]
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Route {RouteId} refers to an upstream that is missing or invalid ({Key}); its requests answer 503")]
     private partial void LogSkippedUpstream(string routeId, string key);
 }
