@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,6 +59,18 @@ public static partial class MirrorGateHost
     {
         var config = bootstrap.Config;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = bootstrap.HostArgs });
+
+        // Defaults below every other source, so --Logging:... arguments still win: ASP.NET Core's
+        // own per-request lines would otherwise be one log line per proxied request.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            },
+        });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
