@@ -73,9 +73,28 @@ public static partial class MirrorGateHost
             // A gateway streams bodies through; limits belong to the upstream (APISIX's default
             // client_max_body_size is 0, unlimited, too).
             kestrel.Limits.MaxRequestBodySize = null;
+            // enable_http2 items serve HTTP/1.1 and h2c on the same port (APISIX's `http2 on`);
+            // Kestrel alone would speak only HTTP/1.1 there. The router's internal endpoint is
+            // listed first so its HTTP/2 pipeline exists before any public port accepts.
+            var h2c = config.NodeListen.Any(e => e.EnableHttp2) ? new H2cPrefaceRouter(kestrel.Limits.RequestHeadersTimeout) : null;
+            if (h2c is not null)
+            {
+                kestrel.Listen(System.Net.IPAddress.Loopback, 0, h2c.CaptureHttp2Pipeline);
+            }
+
             foreach (var endpoint in config.NodeListen)
             {
-                kestrel.Listen(endpoint.ToIPEndPoint(), o => o.Protocols = endpoint.EnableHttp2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
+                kestrel.Listen(endpoint.ToIPEndPoint(), o =>
+                {
+                    if (endpoint.EnableHttp2 && h2c is not null)
+                    {
+                        h2c.Attach(o);
+                    }
+                    else
+                    {
+                        o.Protocols = HttpProtocols.Http1;
+                    }
+                });
             }
 
             if (listeners.AdminPort is not null)
