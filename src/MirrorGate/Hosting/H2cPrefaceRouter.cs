@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace MirrorGate.Hosting;
@@ -19,10 +20,11 @@ internal sealed class H2cPrefaceRouter
     // RFC 9113 section 3.4: every prior-knowledge HTTP/2 connection opens with these 24 bytes.
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    private readonly TimeSpan _prefaceTimeout;
     private ConnectionDelegate? _http2;
+    private ListenOptions? _internalEndpoint;
 
-    public H2cPrefaceRouter(TimeSpan prefaceTimeout) => _prefaceTimeout = prefaceTimeout;
+    /// <summary>Where the internal endpoint was bound (known once the server started).</summary>
+    public System.Net.EndPoint? InternalEndPoint => _internalEndpoint?.EndPoint;
 
     /// <summary>
     /// Takes the HTTP/2 pipeline of <paramref name="internalEndpoint"/> (configure it as Http2 only,
@@ -31,6 +33,7 @@ internal sealed class H2cPrefaceRouter
     /// </summary>
     public void CaptureHttp2Pipeline(ListenOptions internalEndpoint)
     {
+        _internalEndpoint = internalEndpoint;
         internalEndpoint.Protocols = HttpProtocols.Http2;
         internalEndpoint.Use(next =>
         {
@@ -47,12 +50,17 @@ internal sealed class H2cPrefaceRouter
     public void Attach(ListenOptions publicEndpoint)
     {
         publicEndpoint.Protocols = HttpProtocols.Http1;
-        publicEndpoint.Use(http1 => connection => RouteAsync(connection, http1));
+        publicEndpoint.Use(http1 =>
+        {
+            // A client that connects and says nothing gets as long as Kestrel gives for request headers.
+            var timeout = publicEndpoint.KestrelServerOptions.Limits.RequestHeadersTimeout;
+            return connection => RouteAsync(connection, http1, timeout);
+        });
     }
 
-    private async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http1)
+    private async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http1, TimeSpan timeout)
     {
-        var kind = await PeekAsync(connection).ConfigureAwait(false);
+        var kind = await PeekAsync(connection, timeout).ConfigureAwait(false);
         switch (kind)
         {
             case PrefaceKind.Http2 when _http2 is { } http2:
@@ -72,11 +80,14 @@ internal sealed class H2cPrefaceRouter
     /// Reads until the bytes either differ from the preface or contain it whole, consuming nothing
     /// so the chosen protocol handler reads them again from the start.
     /// </summary>
-    private async Task<PrefaceKind> PeekAsync(ConnectionContext connection)
+    private static async Task<PrefaceKind> PeekAsync(ConnectionContext connection, TimeSpan limit)
     {
         var input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(_prefaceTimeout);
+
+        // Stop waiting when the client goes away or the server shuts down.
+        var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, shutdown);
+        timeout.CancelAfter(limit);
         long examined = 0;
         try
         {

@@ -66,6 +66,10 @@ public static partial class MirrorGateHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var listeners = ListenerMap.From(config);
+
+        // enable_http2 items serve HTTP/1.1 and h2c on the same port (APISIX's `http2 on`);
+        // Kestrel alone would speak only HTTP/1.1 there.
+        var h2c = config.NodeListen.Any(e => e.EnableHttp2) ? new H2cPrefaceRouter() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -73,10 +77,8 @@ public static partial class MirrorGateHost
             // A gateway streams bodies through; limits belong to the upstream (APISIX's default
             // client_max_body_size is 0, unlimited, too).
             kestrel.Limits.MaxRequestBodySize = null;
-            // enable_http2 items serve HTTP/1.1 and h2c on the same port (APISIX's `http2 on`);
-            // Kestrel alone would speak only HTTP/1.1 there. The router's internal endpoint is
-            // listed first so its HTTP/2 pipeline exists before any public port accepts.
-            var h2c = config.NodeListen.Any(e => e.EnableHttp2) ? new H2cPrefaceRouter(kestrel.Limits.RequestHeadersTimeout) : null;
+            // The router's internal endpoint is listed first so its HTTP/2 pipeline exists
+            // before any public port accepts.
             if (h2c is not null)
             {
                 kestrel.Listen(System.Net.IPAddress.Loopback, 0, h2c.CaptureHttp2Pipeline);
@@ -137,6 +139,11 @@ public static partial class MirrorGateHost
             foreach (var endpoint in config.NodeListen)
             {
                 LogListening(logger, "proxy", $"{endpoint.ToIPEndPoint()}{(endpoint.EnableHttp2 ? " (HTTP/1.1 and h2c)" : "")}");
+            }
+
+            if (h2c?.InternalEndPoint is { } handOff)
+            {
+                LogH2cHandOff(logger, handOff.ToString() ?? "");
             }
 
             if (listeners.AdminPort is not null)
@@ -244,6 +251,9 @@ public static partial class MirrorGateHost
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Enabled plugins: {Plugins}")]
     private static partial void LogPlugins(ILogger logger, string plugins);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Internal h2c hand-off endpoint on {Address}: it only lends its HTTP/2 pipeline to enable_http2 ports and closes connections made to it")]
+    private static partial void LogH2cHandOff(ILogger logger, string address);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
     private static partial void LogConfigWarning(ILogger logger, string warning);

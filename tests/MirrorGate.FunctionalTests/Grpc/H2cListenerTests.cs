@@ -138,6 +138,37 @@ public sealed class H2cListenerTests
         Assert.Equal("hello world\n", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Connect_InternalHandOffEndpointDirectly_ClosedWithoutAnswer()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await StartWithRouteAsync(upstream);
+        const string Marker = "Internal h2c hand-off endpoint on ";
+        await gateway.Logs.WaitForAsync(Marker);
+        var line = gateway.Logs.Lines.First(l => l.Message.Contains(Marker, StringComparison.Ordinal)).Message;
+        var address = IPEndPoint.Parse(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..line.IndexOf(": it", StringComparison.Ordinal)]);
+        Assert.Equal(IPAddress.Loopback, address.Address);
+
+        string answer;
+        try
+        {
+            // The abort can come so early that even the connect reports the reset.
+            using var socket = await ConnectAsync(address.Port);
+            await using var stream = new NetworkStream(socket);
+            await stream.WriteAsync(Preface);
+            await stream.WriteAsync(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 });
+            answer = await ReadToEndAsync(stream);
+        }
+        catch (Exception ex) when (ex is IOException || ex is SocketException { SocketErrorCode: not SocketError.ConnectionRefused })
+        {
+            // Aborted: a reset is as good as a close, as long as nothing was served.
+            answer = "";
+        }
+
+        Assert.Equal("", answer);
+        Assert.Equal(0, upstream.Count);
+    }
+
     private static async Task<GatewayNode> StartWithRouteAsync(RecordingServer upstream)
     {
         var gateway = await GatewayNode.StartAsync(withHttp2Port: true);
