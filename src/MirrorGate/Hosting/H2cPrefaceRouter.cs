@@ -20,7 +20,8 @@ internal sealed class H2cPrefaceRouter
     // RFC 9113 section 3.4: every prior-knowledge HTTP/2 connection opens with these 24 bytes.
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    private ConnectionDelegate? _http2;
+    // Written once while Kestrel binds, read by every connection afterwards.
+    private volatile ConnectionDelegate? _http2;
     private ListenOptions? _internalEndpoint;
 
     /// <summary>Where the internal endpoint was bound (known once the server started).</summary>
