@@ -79,6 +79,10 @@ public static partial class MirrorGateHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var listeners = ListenerMap.From(config);
+
+        // enable_http2 items serve HTTP/1.1 and h2c on the same port (APISIX's `http2 on`);
+        // Kestrel alone would speak only HTTP/1.1 there.
+        var h2c = config.NodeListen.Any(e => e.EnableHttp2) ? new H2cPrefaceRouter() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -86,9 +90,26 @@ public static partial class MirrorGateHost
             // A gateway streams bodies through; limits belong to the upstream (APISIX's default
             // client_max_body_size is 0, unlimited, too).
             kestrel.Limits.MaxRequestBodySize = null;
+            // The router's internal endpoint is listed first so its HTTP/2 pipeline exists
+            // before any public port accepts.
+            if (h2c is not null)
+            {
+                kestrel.Listen(System.Net.IPAddress.Loopback, 0, h2c.CaptureHttp2Pipeline);
+            }
+
             foreach (var endpoint in config.NodeListen)
             {
-                kestrel.Listen(endpoint.ToIPEndPoint(), o => o.Protocols = endpoint.EnableHttp2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1);
+                kestrel.Listen(endpoint.ToIPEndPoint(), o =>
+                {
+                    if (endpoint.EnableHttp2 && h2c is not null)
+                    {
+                        h2c.Attach(o);
+                    }
+                    else
+                    {
+                        o.Protocols = HttpProtocols.Http1;
+                    }
+                });
             }
 
             if (listeners.AdminPort is not null)
@@ -131,6 +152,11 @@ public static partial class MirrorGateHost
             foreach (var endpoint in config.NodeListen)
             {
                 LogListening(logger, "proxy", $"{endpoint.ToIPEndPoint()}{(endpoint.EnableHttp2 ? " (HTTP/1.1 and h2c)" : "")}");
+            }
+
+            if (h2c?.InternalEndPoint is { } handOff)
+            {
+                LogH2cHandOff(logger, handOff.ToString() ?? "");
             }
 
             if (listeners.AdminPort is not null)
@@ -238,6 +264,9 @@ public static partial class MirrorGateHost
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Enabled plugins: {Plugins}")]
     private static partial void LogPlugins(ILogger logger, string plugins);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Internal h2c hand-off endpoint on {Address}: it only lends its HTTP/2 pipeline to enable_http2 ports and closes connections made to it")]
+    private static partial void LogH2cHandOff(ILogger logger, string address);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
     private static partial void LogConfigWarning(ILogger logger, string warning);
