@@ -393,10 +393,23 @@ to_ms() {
         printf "%.3f", n }'
 }
 
-# run_wrk LABEL URL [DURATION]: one wrk run; appends "rps p99ms requests errors" to $WORK/results/LABEL.
+# cpu_ticks PID: user+system CPU ticks of PID and its direct children (nginx workers).
+cpu_ticks() {
+    local pid="$1" total=0 p
+    for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+    done
+    echo "$total"
+}
+
+# run_wrk LABEL URL [DURATION]: one wrk run; appends "rps p99ms requests errors cpu_us_per_req"
+# to $WORK/results/LABEL. The last column is the CPU the process named LABEL (when one was
+# started under that name) spent per request: unlike req/s it hardly moves when other work
+# shares the cores, so it is the steadier comparison on a busy machine ("-" when unknown).
 run_wrk() {
-    local label="$1" url="$2" dur="${3:-$BENCH_DURATION}" out
+    local label="$1" url="$2" dur="${3:-$BENCH_DURATION}" out cpu0="" cpu1 cpu_per="-"
     out="$WORK/wrk/$label.$(date +%s%N).txt"
+    [[ -f "$WORK/$label.pid" ]] && cpu0="$(cpu_ticks "$(pid_of "$label")")"
     "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$dur" --timeout "$BENCH_TIMEOUT" --latency "$url" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk failed for $label"; }
     local rps p99 reqs non2xx sockerr
@@ -407,7 +420,11 @@ run_wrk() {
     sockerr="$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")"
     [[ -n "$rps" && -n "$p99" && -n "$reqs" ]] || { cat "$out" >&2; die "could not parse wrk output for $label"; }
     p99="$(to_ms "$p99")"
-    echo "$rps $p99 $reqs $(( ${non2xx:-0} + ${sockerr:-0} ))" >>"$WORK/results/$label"
+    if [[ -n "$cpu0" ]]; then
+        cpu1="$(cpu_ticks "$(pid_of "$label")")"
+        cpu_per="$(awk -v a="$cpu0" -v b="$cpu1" -v r="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / hz * 1e6 / r; else print "-" }')"
+    fi
+    echo "$rps $p99 $reqs $(( ${non2xx:-0} + ${sockerr:-0} )) $cpu_per" >>"$WORK/results/$label"
     log "$label: $rps req/s, p99 $p99 ms, $reqs requests, errors $(( ${non2xx:-0} + ${sockerr:-0} ))"
     LAST_WRK_REQUESTS="$reqs"
 }
@@ -417,12 +434,12 @@ warmup() {   # warmup URL
     "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" --timeout "$BENCH_TIMEOUT" "$1" >/dev/null 2>&1 || true
 }
 
-# median LABEL COLUMN (1 = req/s, 2 = p99 ms, 3 = requests, 4 = errors); "-" if no data.
+# median LABEL COLUMN (1 = req/s, 2 = p99 ms, 3 = requests, 4 = errors, 5 = CPU us/request); "-" if no data.
 median() {
     local f="$WORK/results/$1"
     [[ -s "$f" ]] || { echo "-"; return; }
-    awk -v c="$2" '{print $c}' "$f" | sort -g | awk '{a[NR] = $1} END {
-        if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+    awk -v c="$2" '$c != "" && $c != "-" {print $c}' "$f" | sort -g | awk '{a[NR] = $1} END {
+        if (NR == 0) print "-"; else if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
 # sum_col LABEL COLUMN

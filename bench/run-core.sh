@@ -49,15 +49,16 @@ report="$WORK/report.md"
     echo
     env_header
     echo
-    echo "| proxy | req/s | p99 ms | req/s vs YARP | p99 vs YARP | req/s vs nginx | p99 vs nginx | errors | peak RSS MiB |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| proxy | req/s | p99 ms | req/s vs YARP | p99 vs YARP | req/s vs nginx | p99 vs nginx | CPU µs/req | CPU vs YARP | errors | peak RSS MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     yr="$(median yarp 1)"; yp="$(median yarp 2)"; nr="$(median nginx 1)"; np="$(median nginx 2)"
     for t in mirrorgate yarp nginx; do
         r="$(median "$t" 1)"; p="$(median "$t" 2)"
         rss="-"; [[ -f "$WORK/$t.pid" ]] && rss="$(peak_rss_mb "$(pid_of "$t")")"
         [[ "$t" == nginx ]] && rss="$rss (master)"
         name="$t"; [[ "$t" == mirrorgate && "$r" == "-" ]] && name="mirrorgate (not run)"
-        echo "| $name | $r | $p | $(ratio "$r" "$yr") | $(ratio "$p" "$yp") | $(ratio "$r" "$nr") | $(ratio "$p" "$np") | $(sum_col "$t" 4) | $rss |"
+        c="$(median "$t" 5)"
+        echo "| $name | $r | $p | $(ratio "$r" "$yr") | $(ratio "$p" "$yp") | $(ratio "$r" "$nr") | $(ratio "$p" "$np") | $c | $(ratio "$c" "$(median yarp 5)") | $(sum_col "$t" 4) | $rss |"
     done
     echo
     echo "Targets (issue 2):"
