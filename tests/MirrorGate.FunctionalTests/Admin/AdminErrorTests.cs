@@ -7,7 +7,7 @@ namespace MirrorGate.FunctionalTests.Admin;
 /// <summary>Every rejection answers APISIX's text and leaves the store and the data plane untouched.</summary>
 public sealed class AdminErrorTests
 {
-    private const string Upstream = """"upstream":{"nodes":{"127.0.0.1:1980":1} }""";
+    private const string Upstream = "\"upstream\":{\"nodes\":{\"127.0.0.1:1980\":1} }";
 
     private static async Task AssertNothingStoredAsync(GatewayNode gateway, string uri = "/hello")
     {
@@ -66,6 +66,18 @@ public sealed class AdminErrorTests
     [Fact]
     public Task Put_CreateTimeInUpstream_400ForbiddenWithPrefix()
         => RejectedAsync("PUT", "/apisix/admin/routes/1", """{"uri":"/hello","upstream":{"nodes":{"127.0.0.1:1980":1},"create_time":1} }""", "the property is forbidden:  upstream.create_time");
+
+    [Fact]
+    public Task Put_NoIdAndCreateTime_400MissingRouteIdFirst()
+        => RejectedAsync("PUT", "/apisix/admin/routes", $$"""{"uri":"/hello","create_time":1,{{Upstream}} }""", "missing route id");
+
+    [Fact]
+    public Task Post_IdInUrlEmptyBody_400MissingConfigurationsFirst()
+        => RejectedAsync("POST", "/apisix/admin/routes/1", null, "missing configurations");
+
+    [Fact]
+    public Task Put_BodyNotObject_400()
+        => RejectedAsync("PUT", "/apisix/admin/routes/1", "[1]", "invalid configuration: wrong type: expected object, got table");
 
     [Fact]
     public Task Put_MethodNotInEnum_400SchemaMessage()

@@ -88,7 +88,7 @@ public sealed class AdminPatchTests
         var answer = await AdminCall.PatchAsync(gateway, "/apisix/admin/routes/1/plugins/proxy-mirror", $$"""{"host":"{{mirror.Url}}"}""");
 
         Assert.Equal(200, answer.Status);
-        Assert.Equal($$"""{"proxy-mirror":{"host":"{{mirror.Url}}"}}""", answer.Value["plugins"]!.ToJsonString());
+        Assert.Equal($$$"""{"proxy-mirror":{"host":"{{{mirror.Url}}}"}}""", answer.Value["plugins"]!.ToJsonString());
         using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/m");
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("/m", (await mirror.NextAsync()).RawTarget);
@@ -157,6 +157,32 @@ public sealed class AdminPatchTests
     {
         await using var gateway = await StartWithBaseAsync();
         AdminCall.AssertError(await AdminCall.PatchAsync(gateway, "/apisix/admin/routes/1", "[1]"), 400, "invalid configuration");
+    }
+
+    [Fact]
+    public async Task Patch_UnknownIdNonObject_400InvalidConfigurationFirst()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        AdminCall.AssertError(await AdminCall.PatchAsync(gateway, "/apisix/admin/routes/9", "\"x\""), 400, "invalid configuration");
+    }
+
+    [Fact]
+    public async Task Patch_SubPathId_400WrongRouteId()
+    {
+        await using var gateway = await StartWithBaseAsync();
+        AdminCall.AssertError(await AdminCall.PatchAsync(gateway, "/apisix/admin/routes/1/id", "\"2\""), 400, "wrong route id");
+        Assert.Equal(404, (await AdminCall.GetAsync(gateway, "/apisix/admin/routes/2")).Status);
+    }
+
+    [Fact]
+    public async Task Patch_CreateAndUpdateTimeInBody_Allowed()
+    {
+        // PUT and POST forbid the times; PATCH may set them, as APISIX.
+        await using var gateway = await StartWithBaseAsync();
+        var answer = await AdminCall.PatchAsync(gateway, "/apisix/admin/routes/1", """{"create_time":1602883670,"update_time":1602893670}""");
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(1602883670, answer.Value["create_time"]!.GetValue<long>());
+        Assert.Equal(1602893670, answer.Value["update_time"]!.GetValue<long>());
     }
 
     [Fact]
