@@ -100,4 +100,34 @@ public sealed class AdminWireFormatTests
         Assert.Equal("v3", answer.ApiVersion);
         _ = answer.Json;
     }
+    [Fact]
+    public async Task Options_NoKey_200WithCorsHeaders()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Options, $"http://127.0.0.1:{gateway.AdminPort}/apisix/admin/routes/1");
+        using var client = new HttpClient();
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("POST, GET, PUT, OPTIONS, DELETE, PATCH", string.Join(",", response.Headers.GetValues("Access-Control-Allow-Methods")));
+        Assert.Equal("*", string.Join(",", response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Equal("v3", string.Join(",", response.Headers.GetValues("X-API-VERSION")));
+    }
+
+    [Fact]
+    public async Task Head_AdminRootNoKey_200()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        var answer = await AdminCall.SendAsync(gateway, HttpMethod.Head, "/apisix/admin", key: null);
+        Assert.Equal(200, answer.Status);
+    }
+
+    [Fact]
+    public async Task Get_PathOutsideAdmin_Plain404()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        var answer = await AdminCall.GetAsync(gateway, "/apisix/adminx/routes");
+        Assert.Equal(404, answer.Status);
+        Assert.Empty(answer.Raw);
+    }
 }
