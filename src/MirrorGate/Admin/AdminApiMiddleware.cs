@@ -30,9 +30,9 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
 
         if (!authenticator.IsAllowedClient(http.Connection.RemoteIpAddress))
         {
-            response.StatusCode = StatusCodes.Status403Forbidden;
-            response.ContentType = "text/plain; charset=utf-8";
-            await response.WriteAsync("403 Forbidden: this address is not in deployment.admin.allow_admin\n").ConfigureAwait(false);
+            // APISIX answers with nginx's HTML page here; every answer of this API is JSON instead,
+            // so clients can parse it like any other error.
+            await AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden, "403 Forbidden: client address is not in deployment.admin.allow_admin").ConfigureAwait(false);
             return;
         }
 
@@ -120,9 +120,7 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
 
         if (HttpMethods.IsPost(method))
         {
-            return id is null
-                ? resources.PostAsync(http, kind)
-                : AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id, do not need it");
+            return resources.PostAsync(http, kind, id);
         }
 
         if (HttpMethods.IsPatch(method))

@@ -103,6 +103,11 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return;
         }
 
+        if (await RejectForbiddenAsync(http, value).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var id = urlId ?? IdText(bodyId!);
         if (bodyId is null)
         {
@@ -113,16 +118,22 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
         await SaveAsync(http, kind, id, value, existing, keepUpdateTime: false, status: null).ConfigureAwait(false);
     }
 
-    public async Task PostAsync(HttpContext http, ResourceKind kind)
+    /// <summary>POST mints the id; one in the URL or the body is refused (after the body is checked, as APISIX orders it).</summary>
+    public async Task PostAsync(HttpContext http, ResourceKind kind, string? urlId)
     {
         if (await ReadObjectAsync(http, kind) is not { } value)
         {
             return;
         }
 
-        if (value.ContainsKey("id"))
+        if (urlId is not null || value.ContainsKey("id"))
         {
             await AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id, do not need it").ConfigureAwait(false);
+            return;
+        }
+
+        if (await RejectForbiddenAsync(http, value).ConfigureAwait(false))
+        {
             return;
         }
 
@@ -153,6 +164,12 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return;
         }
 
+        if (subPath.Count == 0 && body.Value is not JsonObject)
+        {
+            await AdminJson.ErrorAsync(http, 400, "invalid configuration").ConfigureAwait(false);
+            return;
+        }
+
         var existing = await store.GetAsync(kind, id, http.RequestAborted).ConfigureAwait(false);
         if (existing is null)
         {
@@ -161,15 +178,11 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
         }
 
         var value = (JsonObject)JsonNode.Parse(existing.Json)!;
-        var patchSetsUpdateTime = false;
-        if (subPath.Count == 0)
-        {
-            if (body.Value is not JsonObject patch)
-            {
-                await AdminJson.ErrorAsync(http, 400, "invalid configuration").ConfigureAwait(false);
-                return;
-            }
 
+        // As APISIX: a whole-object patch that sets update_time keeps it; a sub-path patch always refreshes it.
+        var patchSetsUpdateTime = false;
+        if (body.Value is JsonObject patch && subPath.Count == 0)
+        {
             patchSetsUpdateTime = patch.ContainsKey("update_time");
             JsonPatch.Merge(value, patch);
         }
@@ -178,13 +191,18 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             await AdminJson.ErrorAsync(http, 400, pathError).ConfigureAwait(false);
             return;
         }
-        else
-        {
-            patchSetsUpdateTime = subPath is ["update_time"];
-        }
 
-        // The id is the key's; a patch cannot move an item.
-        value["id"] = JsonNode.Parse(existing.Json)!["id"]?.DeepClone() ?? id;
+        // The merged object is checked against the key's id, as APISIX does: a patch cannot move an item.
+        if (value["id"] is not JsonNode mergedId || IdText(mergedId) != id)
+        {
+            if (value["id"] is not null)
+            {
+                await AdminJson.ErrorAsync(http, 400, $"wrong {kind.Singular()} id").ConfigureAwait(false);
+                return;
+            }
+
+            value["id"] = id;
+        }
         await SaveAsync(http, kind, id, value, existing, keepUpdateTime: patchSetsUpdateTime, status: 200, compareAndSwap: true).ConfigureAwait(false);
     }
 
@@ -268,13 +286,19 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return null;
         }
 
-        if (ForbiddenProperties.Check(value) is { } forbidden)
+        return value;
+    }
+
+    /// <summary>PUT and POST may not set the times the store owns; checked after the id, as APISIX does.</summary>
+    private static async Task<bool> RejectForbiddenAsync(HttpContext http, JsonObject value)
+    {
+        if (ForbiddenProperties.Check(value) is not { } forbidden)
         {
-            await AdminJson.ErrorAsync(http, 400, forbidden).ConfigureAwait(false);
-            return null;
+            return false;
         }
 
-        return value;
+        await AdminJson.ErrorAsync(http, 400, forbidden).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Validates as APISIX does; writes the 400 and returns the message when invalid.</summary>

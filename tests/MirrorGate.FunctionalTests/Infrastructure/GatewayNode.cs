@@ -60,9 +60,10 @@ internal sealed class GatewayNode : IAsyncDisposable
 
     /// <summary>
     /// Starts a node. <paramref name="pluginAttrYaml"/> is inserted under <c>plugin_attr:</c>
-    /// (indented by the caller with two spaces); <paramref name="extraYaml"/> is appended at top level.
+    /// (indented by the caller with two spaces); <paramref name="extraYaml"/> is appended at top level;
+    /// <paramref name="adminYaml"/> is inserted under <c>deployment.admin:</c> (indented by four spaces).
     /// </summary>
-    public static async Task<GatewayNode> StartAsync(string? pluginAttrYaml = null, string? extraYaml = null, bool withHttp2Port = false)
+    public static async Task<GatewayNode> StartAsync(string? pluginAttrYaml = null, string? extraYaml = null, bool withHttp2Port = false, string? adminYaml = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -71,7 +72,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             int proxy = FreePort.Next(), admin = FreePort.Next(), metrics = FreePort.Next();
             int? h2 = withHttp2Port ? FreePort.Next() : null;
             var configPath = Path.Combine(directory, "config.yaml");
-            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml));
+            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml, adminYaml));
 
             var logs = new CapturedLogs();
             var bootstrap = NodeBootstrap.Load(CommandLine.Parse(["-c", configPath, "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft=Warning"]));
@@ -88,7 +89,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml)
+    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml, string? adminYaml = null)
     {
         var text = new StringBuilder();
         text.AppendLine("apisix:");
@@ -108,6 +109,11 @@ internal sealed class GatewayNode : IAsyncDisposable
         text.AppendLine($"      - {{name: admin, key: {AdminKey}, role: admin}}");
         text.AppendLine($"      - {{name: viewer, key: {ViewerKey}, role: viewer}}");
         text.AppendLine($"    admin_listen: {{ip: 127.0.0.1, port: {admin}}}");
+        if (adminYaml is not null)
+        {
+            text.AppendLine(adminYaml.TrimEnd());
+        }
+
         text.AppendLine("plugin_attr:");
         text.AppendLine($"  prometheus: {{export_addr: {{ip: 127.0.0.1, port: {metrics}}}}}");
         if (pluginAttrYaml is not null)
