@@ -36,6 +36,22 @@ internal static class MirrorTestKit
         }
     }
 
+    /// <summary>Polls a metric sum until it falls to <paramref name="atMost"/> (bounded), e.g. buffered bytes returning to 0.</summary>
+    public static async Task WaitForMetricAtMostAsync(GatewayNode gateway, double atMost, string name)
+    {
+        var deadline = Stopwatch.StartNew();
+        double value;
+        while ((value = await gateway.MetricSumAsync(name)) > atMost)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"{name} stayed at {value}, expected at most {atMost}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>Hex SHA-256, so a 20 MiB mismatch shows as two short strings.</summary>
     public static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
 

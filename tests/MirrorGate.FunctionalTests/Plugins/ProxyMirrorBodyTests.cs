@@ -31,6 +31,8 @@ public sealed class ProxyMirrorBodyTests
         Assert.True(atMirror.BodyComplete);
         Assert.Equal(Sha256(body), Sha256(atMirror.Body));
         Assert.Equal(TwentyMiB.ToString(), atMirror.Header("Content-Length"));
+        await WaitForMetricAsync(gateway, 1, "mirrorgate_mirror_sent_total", "status_class=\"2xx\"");
+        await WaitForMetricAtMostAsync(gateway, 0, "mirrorgate_mirror_buffered_bytes");
     }
 
     [Fact]
@@ -142,6 +144,22 @@ public sealed class ProxyMirrorBodyTests
         await AssertMirrorGotOnlyMarkerAsync(gateway, mirror);
     }
 
+    [Fact]
+    public async Task Post_UpstreamUnreachable_PrimaryGets502AndMirrorIsNeverSentTruncated()
+    {
+        await using var mirror = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/upload", $$"""  "host":"{{mirror.Url}}" """, $"127.0.0.1:{FreePort.Next()}"));
+
+        using var response = await gateway.Client.PostAsync(gateway.ProxyUrl + "/upload", new ByteArrayContent(RandomBytes(50_000, seed: 7)));
+
+        // The body was never read by the failed upstream call, so there is no whole copy to send:
+        // the mirror is dropped and counted rather than sent without its body.
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal(1, await WaitForDroppedAsync(gateway));
+        await AssertMirrorGotOnlyMarkerAsync(gateway, mirror, expectPrimary: 502);
+    }
+
     private static async Task<double> WaitForDroppedAsync(GatewayNode gateway)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -162,11 +180,11 @@ public sealed class ProxyMirrorBodyTests
     /// After a mirror was dropped (counted at the moment of dropping, so nothing of it is still on
     /// its way), a body-less marker request is mirrored: the mirror must see the marker and nothing else.
     /// </summary>
-    private static async Task AssertMirrorGotOnlyMarkerAsync(GatewayNode gateway, RecordingServer mirror)
+    private static async Task AssertMirrorGotOnlyMarkerAsync(GatewayNode gateway, RecordingServer mirror, int expectPrimary = 200)
     {
         using (var marker = await gateway.Client.GetAsync(gateway.ProxyUrl + "/upload?marker=1"))
         {
-            Assert.Equal(200, (int)marker.StatusCode);
+            Assert.Equal(expectPrimary, (int)marker.StatusCode);
         }
 
         var first = await mirror.NextAsync();
@@ -174,6 +192,9 @@ public sealed class ProxyMirrorBodyTests
         await WaitForMetricAsync(gateway, 1, "mirrorgate_mirror_sent_total");
         Assert.Equal(1, mirror.Count);
         Assert.Equal(1, await gateway.MetricSumAsync("mirrorgate_mirror_sent_total"));
+
+        // The abandoned copy gave its memory back.
+        await WaitForMetricAtMostAsync(gateway, 0, "mirrorgate_mirror_buffered_bytes");
     }
 }
 
