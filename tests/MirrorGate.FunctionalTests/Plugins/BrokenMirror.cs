@@ -5,7 +5,8 @@ namespace MirrorGate.FunctionalTests.Plugins;
 
 /// <summary>
 /// A mirror that misbehaves below HTTP: it accepts each connection, reads what arrives first, then
-/// either resets it (RST) or closes it without a word (FIN). Counts the connections it took.
+/// either resets it (RST) or closes it without a word (FIN); or, silent, it never reads at all, so
+/// a sender's writes stall once the socket buffers are full. Counts the connections it took.
 /// </summary>
 internal sealed class BrokenMirror : IAsyncDisposable
 {
@@ -13,11 +14,14 @@ internal sealed class BrokenMirror : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly bool _reset;
+    private readonly bool _silent;
+    private readonly List<Socket> _held = [];
     private int _accepted;
 
-    private BrokenMirror(bool reset)
+    private BrokenMirror(bool reset, bool silent = false)
     {
         _reset = reset;
+        _silent = silent;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start(backlog: 512);
         _loop = Task.Run(AcceptLoopAsync);
@@ -31,6 +35,8 @@ internal sealed class BrokenMirror : IAsyncDisposable
 
     public static BrokenMirror Closing() => new(reset: false);
 
+    public static BrokenMirror Silent() => new(reset: false, silent: true);
+
     private async Task AcceptLoopAsync()
     {
         try
@@ -39,6 +45,18 @@ internal sealed class BrokenMirror : IAsyncDisposable
             {
                 var socket = await _listener.AcceptSocketAsync(_stop.Token);
                 Interlocked.Increment(ref _accepted);
+                if (_silent)
+                {
+                    // Keep a small receive buffer and never read: the sender's writes stall.
+                    socket.ReceiveBufferSize = 4096;
+                    lock (_held)
+                    {
+                        _held.Add(socket);
+                    }
+
+                    continue;
+                }
+
                 _ = Task.Run(() => MisbehaveAsync(socket));
             }
         }
@@ -77,6 +95,11 @@ internal sealed class BrokenMirror : IAsyncDisposable
     {
         _stop.Cancel();
         _listener.Stop();
+        lock (_held)
+        {
+            _held.ForEach(s => s.Dispose());
+        }
+
         try
         {
             await _loop.WaitAsync(TimeSpan.FromSeconds(5));

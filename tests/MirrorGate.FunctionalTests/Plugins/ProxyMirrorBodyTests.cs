@@ -104,6 +104,37 @@ public sealed class ProxyMirrorBodyTests
         Assert.Equal(Sha256(body), Sha256((await mirror.NextAsync()).Body));
     }
 
+    [Fact]
+    public async Task Post_MaxBodySizeRaisedInConfigYaml_AppliesWhileRunning()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync("  proxy-mirror:\n    max_body_size: 1m");
+        await gateway.PutRouteAsync("1", Route("/upload", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
+        var body = RandomBytes(2 * 1024 * 1024, seed: 9);
+
+        (await gateway.Client.PostAsync(gateway.ProxyUrl + "/upload?n=1", new ByteArrayContent(body))).Dispose();
+        await WaitForMetricAsync(gateway, 1, "mirrorgate_mirror_dropped_total", Label("reason", "body_too_large"));
+
+        var applied = gateway.Logs.Count("Applied plugin_attr");
+        await File.WriteAllTextAsync(gateway.ConfigPath, GatewayNode.RenderConfig(
+            gateway.Directory, gateway.ProxyPort, gateway.AdminPort, gateway.MetricsPort, gateway.Http2Port,
+            "  proxy-mirror:\n    max_body_size: 4m", null));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (gateway.Logs.Count("Applied plugin_attr") <= applied)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the config.yaml edit was not applied");
+            await Task.Delay(20);
+        }
+
+        (await gateway.Client.PostAsync(gateway.ProxyUrl + "/upload?n=2", new ByteArrayContent(body))).Dispose();
+
+        var atMirror = await mirror.NextAsync();
+        Assert.Equal("/upload?n=2", atMirror.RawTarget);
+        Assert.Equal(Sha256(body), Sha256(atMirror.Body));
+        Assert.Equal(1, await gateway.MetricSumAsync("mirrorgate_mirror_dropped_total"));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

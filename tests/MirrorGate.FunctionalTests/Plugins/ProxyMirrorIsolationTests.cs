@@ -104,6 +104,29 @@ public sealed class ProxyMirrorIsolationTests
     }
 
     [Fact]
+    public async Task Post_MirrorNeverReadsBody_AbandonedAfterSendTimeoutAndPrimaryIntact()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var silent = BrokenMirror.Silent();
+        await using var gateway = await GatewayNode.StartAsync(OneSecondTimeouts + "\n    max_body_size: 32m");
+        await gateway.PutRouteAsync("1", Route("/upload", $$"""  "host":"{{silent.Url}}" """, upstream.Address));
+        var body = new byte[16 * 1024 * 1024];
+        new Random(8).NextBytes(body);
+
+        var clock = Stopwatch.StartNew();
+        using (var response = await gateway.Client.PostAsync(gateway.ProxyUrl + "/upload", new ByteArrayContent(body)))
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        Assert.Equal(MirrorTestKit.Sha256(body), MirrorTestKit.Sha256((await upstream.NextAsync()).Body));
+        await WaitForMetricAsync(gateway, 1, "mirrorgate_mirror_failed_total", "reason=\"timeout\"");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(15));
+        Assert.Equal(1, silent.Accepted);
+        await WaitForMetricAtMostAsync(gateway, 0, "mirrorgate_mirror_buffered_bytes");
+    }
+
+    [Fact]
     public async Task Get_MirrorAnswersAfter5s_TwentyKeepAliveRequestsFinishUnder4s()
     {
         const int Requests = 20;
