@@ -7,7 +7,7 @@ namespace MirrorGate.Mirroring;
 /// Sends mirror requests off the request path: a bounded queue drained by a fixed number of
 /// workers. Enqueueing never blocks; when the queue is full the mirror is dropped and counted.
 /// </summary>
-internal sealed class MirrorDispatcher : IAsyncDisposable
+internal sealed partial class MirrorDispatcher : IAsyncDisposable
 {
     private readonly Channel<MirrorRequest> _queue;
     private readonly MirrorSender _sender;
@@ -69,11 +69,19 @@ internal sealed class MirrorDispatcher : IAsyncDisposable
                     {
                         await _sender.SendAsync(request, _stopping.Token).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                    catch (Exception ex)
                     {
+                        if (_stopping.IsCancellationRequested)
+                        {
+                            // Stopping cancels the send, which may surface as any exception type
+                            // (a cancelled connect can be an HttpRequestException); none of them
+                            // may fault the worker, or disposal would throw and leak queued bodies.
+                            return;
+                        }
+
                         // The sender counts every expected failure; anything reaching here is a bug,
                         // and still must not stop the worker.
-                        _logger.LogError(ex, "Mirror worker failed unexpectedly");
+                        LogWorkerFailed(ex);
                     }
                     finally
                     {
@@ -107,4 +115,7 @@ internal sealed class MirrorDispatcher : IAsyncDisposable
 
         _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Mirror worker failed unexpectedly; it keeps running")]
+    private partial void LogWorkerFailed(Exception exception);
 }

@@ -9,6 +9,10 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// </summary>
 internal static class MirrorHeaders
 {
+    // The upstream request drops the client's X-Forwarded-Prefix (the gateway adds no prefix), so
+    // the mirror must not carry it either.
+    private const string XForwardedPrefix = "X-Forwarded-Prefix";
+
     public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc)
     {
         var headers = context.HttpContext.Request.Headers;
@@ -18,6 +22,7 @@ internal static class MirrorHeaders
         {
             if (HopByHopHeaders.Contains(name)
                 || ForwardedHeaders.IsForwardedHeader(name)
+                || name.Equals(XForwardedPrefix, StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)

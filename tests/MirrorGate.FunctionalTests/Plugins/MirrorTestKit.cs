@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using MirrorGate.FunctionalTests.Infrastructure;
+
+namespace MirrorGate.FunctionalTests.Plugins;
+
+/// <summary>Small pieces the proxy-mirror tests share: route JSON, bounded polling, body helpers.</summary>
+internal static class MirrorTestKit
+{
+    /// <summary>A route with proxy-mirror: <paramref name="mirrorJson"/> is the inside of the plugin object.</summary>
+    public static string Route(string uri, string mirrorJson, string upstreamAddress, string upstreamExtra = "")
+        => $$"""
+            {"uri":"{{uri}}","plugins":{"proxy-mirror":{ {{mirrorJson}} } },
+             "upstream":{"type":"roundrobin","nodes":{"{{upstreamAddress}}":1}{{upstreamExtra}} } }
+            """;
+
+    /// <summary>Polls a metric sum until it reaches <paramref name="atLeast"/> (bounded); returns the last value seen.</summary>
+    public static async Task<double> WaitForMetricAsync(GatewayNode gateway, double atLeast, string name, params string[] labelParts)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await gateway.MetricSumAsync(name, labelParts);
+            if (value >= atLeast)
+            {
+                return value;
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"{name} {{{string.Join(',', labelParts)}}} stayed at {value}, expected at least {atLeast}\n{await gateway.MetricsAsync()}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>Polls a metric sum until it falls to <paramref name="atMost"/> (bounded), e.g. buffered bytes returning to 0.</summary>
+    public static async Task WaitForMetricAtMostAsync(GatewayNode gateway, double atMost, string name)
+    {
+        var deadline = Stopwatch.StartNew();
+        double value;
+        while ((value = await gateway.MetricSumAsync(name)) > atMost)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"{name} stayed at {value}, expected at most {atMost}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>Hex SHA-256, so a 20 MiB mismatch shows as two short strings.</summary>
+    public static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
+
+    public static byte[] RandomBytes(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    public static string Label(string name, string value) => $"{name}=\"{value}\"";
+
+    /// <summary>A client that keeps one connection and reuses it for every request.</summary>
+    public static HttpClient OneConnectionClient() => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 1,
+        UseProxy = false,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+    })
+    { Timeout = TimeSpan.FromSeconds(30), DefaultRequestVersion = HttpVersion.Version11 };
+}

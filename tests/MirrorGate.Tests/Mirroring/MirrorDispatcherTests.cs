@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using MirrorGate.Mirroring;
+
+namespace MirrorGate.Tests.Mirroring;
+
+public sealed class MirrorDispatcherTests
+{
+    [Fact]
+    public async Task DisposeAsync_MirrorInFlightNeverAnswersAndOthersQueued_ReturnsPromptlyAndReleasesEveryBody()
+    {
+        // A mirror that accepts connections and reads, but never answers.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        var acceptLoop = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await silent.AcceptSocketAsync();
+                    lock (accepted)
+                    {
+                        accepted.Add(socket);
+                    }
+                }
+            }
+            catch (SocketException)
+            {
+                // The listener stopped.
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        });
+
+        using var metrics = new MirrorMetrics();
+        var budget = new MirrorMemoryBudget(() => 1L << 30);
+        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8 };
+        using var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
+        var dispatcher = new MirrorDispatcher(sender, settings, metrics, budget, NullLogger<MirrorDispatcher>.Instance);
+        var target = new MirrorTargetMetrics(metrics, "dispose", "http://silent");
+        for (var i = 0; i < 3; i++)
+        {
+            var body = new MirrorBodyBuffer(budget);
+            Assert.True(body.TryAppend(new byte[1000]));
+            Assert.True(dispatcher.TryEnqueue(new MirrorRequest
+            {
+                Method = HttpMethod.Post,
+                Target = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/m{i}"),
+                Version = HttpVersion.Version11,
+                Host = "example.test",
+                Headers = [],
+                Body = body,
+                Metrics = target,
+            }));
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (dispatcher.InFlight != 1 || dispatcher.QueueLength != 2)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the first mirror never went in flight");
+            await Task.Delay(10);
+        }
+
+        var stopping = Stopwatch.StartNew();
+        await dispatcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"disposing took {stopping.Elapsed}");
+        Assert.Equal(0, budget.Used);
+        Assert.Equal(0, dispatcher.InFlight);
+        silent.Stop();
+        await acceptLoop.WaitAsync(TimeSpan.FromSeconds(5));
+        lock (accepted)
+        {
+            accepted.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task TryEnqueue_AfterDispose_DropsAndReleasesBody()
+    {
+        using var metrics = new MirrorMetrics();
+        var budget = new MirrorMemoryBudget(() => 1L << 30);
+        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8 };
+        using var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
+        var dispatcher = new MirrorDispatcher(sender, settings, metrics, budget, NullLogger<MirrorDispatcher>.Instance);
+        await dispatcher.DisposeAsync();
+        var body = new MirrorBodyBuffer(budget);
+        Assert.True(body.TryAppend(new byte[100]));
+
+        var queued = dispatcher.TryEnqueue(new MirrorRequest
+        {
+            Method = HttpMethod.Post,
+            Target = new Uri("http://127.0.0.1:9/x"),
+            Version = HttpVersion.Version11,
+            Host = "example.test",
+            Headers = [],
+            Body = body,
+            Metrics = new MirrorTargetMetrics(metrics, "late", "http://late"),
+        });
+
+        Assert.False(queued);
+        Assert.Equal(0, budget.Used);
+    }
+}
