@@ -96,13 +96,26 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops taking mirrors, lets the workers send what is queued for up to
+    /// <see cref="ShutdownDrain"/>, then abandons the rest (counted as dropped, reason shutdown).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        var workers = Task.WhenAll(_workers);
+        try
+        {
+            await workers.WaitAsync(ShutdownDrain).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         _stopping.Cancel();
         try
         {
-            await Task.WhenAll(_workers).ConfigureAwait(false);
+            await workers.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -111,10 +124,14 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
         while (_queue.Reader.TryRead(out var request))
         {
             request.Body?.Release();
+            request.Metrics.OnDropped(MirrorReasons.Shutdown);
         }
 
         _stopping.Dispose();
     }
+
+    /// <summary>How long a stopping node keeps sending queued mirrors (the primaries have drained by then).</summary>
+    public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(3);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Mirror worker failed unexpectedly; it keeps running")]
     private partial void LogWorkerFailed(Exception exception);

@@ -65,7 +65,8 @@ internal static class MirrorReasons
     public const string Timeout = "timeout";
     public const string Resolve = "resolve";
     public const string Error = "error";
+    public const string Shutdown = "shutdown";
 
     public static readonly string[] All =
-        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Connect, Timeout, Resolve, Error];
+        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Shutdown, Connect, Timeout, Resolve, Error];
 }
