@@ -192,8 +192,10 @@ internal sealed partial class SnapshotBuilder(
 
     private List<(ResourceKind Kind, string Id, JsonObject Value)> ParseAndValidate(IReadOnlyList<StoredResource> stored)
     {
-        var ids = stored.Select(s => (s.Kind, s.Id)).ToHashSet();
-        var hooks = new ValidationHooks((kind, id) => ids.Contains((kind, id)), VarsExpression.Validate, plugins.SchemaFor);
+        // References are not checked here: the Admin API already refused dangling ones, and one
+        // left by a forced delete must not make the route vanish (404) — the route stays and
+        // answers 503 until its upstream is back (see CompileRoute).
+        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor);
 
         var result = new List<(ResourceKind, string, JsonObject)>(stored.Count);
         foreach (var item in stored)

@@ -54,6 +54,11 @@ public sealed class AdminDeleteReferenceTests
         Assert.Equal(200, answer.Status);
         Assert.Equal("""{"deleted":"u1","key":"/apisix/upstreams/u1"}""", answer.Body);
         Assert.Equal(404, (await AdminCall.GetAsync(gateway, "/apisix/admin/upstreams/u1")).Status);
+
+        // The route stays and says why it cannot proxy, instead of vanishing behind a 404.
+        using var proxied = await gateway.Client.GetAsync(gateway.ProxyUrl + "/x");
+        Assert.Equal(503, (int)proxied.StatusCode);
+        Assert.Equal("""{"error_msg":"missing upstream configuration in Route or Service"}""", await proxied.Content.ReadAsStringAsync());
     }
 
     [Fact]
