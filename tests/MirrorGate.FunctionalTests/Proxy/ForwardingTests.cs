@@ -43,6 +43,23 @@ public sealed class ForwardingTests
     }
 
     [Theory]
+    [InlineData("/enc/a%20b/c%2Fd?x=%41&y=a+b")]
+    [InlineData("/enc/%E4%BD%A0?q=%zz&&x")]
+    [InlineData("/enc//double//slash?")]
+    public async Task Get_EncodedTarget_UpstreamGetsItVerbatim(string target)
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/enc/*","upstream":{{ProxyKit.To(upstream)}} }""");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, RawTargetUri(gateway, target));
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(target, (await upstream.NextAsync()).RawTarget);
+    }
+
+    [Theory]
     [InlineData("pass", null, "client.test")]
     [InlineData("node", null, "{node}")]
     [InlineData("rewrite", "rewritten.test", "rewritten.test")]
@@ -147,6 +164,10 @@ public sealed class ForwardingTests
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(seen.Body));
         Assert.Equal(withContentLength ? payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "chunked", await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>A request URI the client sends exactly as written (no unescaping or dot-segment removal).</summary>
+    private static Uri RawTargetUri(GatewayNode gateway, string target)
+        => new(gateway.ProxyUrl + target, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     private static async Task<RecordingServer> SlowAsync(TimeSpan delay)
     {
