@@ -54,7 +54,8 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500)
         {
-            httpContext.Response.Headers[UpstreamStatusHeader] = ((int)proxyResponse.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var context = httpContext.Features.Get<ProxyContext>();
+            httpContext.Response.Headers[UpstreamStatusHeader] = context?.FailedAttempts + ((int)proxyResponse.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return result;

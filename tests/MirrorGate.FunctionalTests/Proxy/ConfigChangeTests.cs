@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Diagnostics;
 using MirrorGate.FunctionalTests.Infrastructure;
 
@@ -42,6 +43,32 @@ public sealed class ConfigChangeTests
         var (status, body) = await gateway.AdminAsync(HttpMethod.Delete, "/apisix/admin/routes/1");
         Assert.True(status == 200, body);
         Assert.Equal(404, (await gateway.SendAsync("/fresh")).Status);
+    }
+
+    [Fact]
+    public async Task Put_RouteSwitchedAndDeletedWhileRequestInFlight_InFlightRequestCompletes()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var old = await RecordingServer.StartAsync();
+        old.Respond = async http =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await http.Response.WriteAsync("old finished");
+        };
+        await using var replacement = await ProxyKit.NamedAsync("new");
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/inflight","upstream":{{ProxyKit.To(old)}} }""");
+
+        var inFlight = gateway.SendAsync("/inflight");
+        await old.NextAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/inflight","upstream":{{ProxyKit.To(replacement)}} }""");
+        Assert.Equal("new", await gateway.BodyAsync("/inflight"));
+        var (status, body) = await gateway.AdminAsync(HttpMethod.Delete, "/apisix/admin/routes/1");
+        Assert.True(status == 200, body);
+        release.SetResult();
+
+        Assert.Equal((200, "old finished"), await inFlight);
+        Assert.Equal(404, (await gateway.SendAsync("/inflight")).Status);
     }
 
     [Fact]

@@ -84,9 +84,25 @@ public sealed class ForwardingTests
         await using var gateway = await GatewayNode.StartAsync();
         await gateway.PutRouteAsync("1", $$"""{"uri":"/down","upstream":{"type":"roundrobin","nodes":{"127.0.0.1:{{closedPort}}":1} } }""");
 
-        var (status, _) = await gateway.SendAsync("/down");
+        using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/down");
 
-        Assert.Equal(502, status);
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal("502", UpstreamStatus(response));
+    }
+
+    [Fact]
+    public async Task Get_AllNodesRefuseWithRetriesToSpare_502WithEveryAttemptsStatus()
+    {
+        int closedA = FreePort.Next(), closedB = FreePort.Next();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""
+            {"uri":"/down","upstream":{"type":"roundrobin","retries":5,"nodes":{"127.0.0.1:{{closedA}}":1,"127.0.0.1:{{closedB}}":1} } }
+            """);
+
+        using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/down");
+
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal("502, 502", UpstreamStatus(response));
     }
 
     [Fact]
@@ -97,10 +113,11 @@ public sealed class ForwardingTests
         await gateway.PutRouteAsync("1", $$"""{"uri":"/slow","timeout":{"connect":1,"send":1,"read":1},"upstream":{{ProxyKit.To(slow)}} }""");
 
         var started = Stopwatch.GetTimestamp();
-        var (status, _) = await gateway.SendAsync("/slow");
+        using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/slow");
         var elapsed = Stopwatch.GetElapsedTime(started);
 
-        Assert.Equal(504, status);
+        Assert.Equal(504, (int)response.StatusCode);
+        Assert.Equal("504", UpstreamStatus(response));
         Assert.InRange(elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.8));
         Assert.Equal(1, slow.Count);
     }
@@ -165,6 +182,44 @@ public sealed class ForwardingTests
         Assert.Equal(withContentLength ? payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "chunked", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Post_BodyTrickling_UpstreamReadsItBeforeTheClientFinishes()
+    {
+        // The client holds back the rest of its body until the upstream has read half of the first
+        // part: a gateway that buffered whole bodies would never let that happen (the test times
+        // out). Half, because the last few KiB before a pause may wait in the upstream connection's
+        // write buffer until more body arrives (the forwarder flushes per write only for gRPC).
+        var firstPartArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int firstPart = 256 * 1024;
+        await using var upstream = await LambdaServer.StartAsync(async http =>
+        {
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            {
+                total += read;
+                if (total >= firstPart / 2)
+                {
+                    firstPartArrived.TrySetResult();
+                }
+            }
+
+            await http.Response.WriteAsync(total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/stream","upstream":{"type":"roundrobin","nodes":{"{{upstream.Address}}":1} } }""");
+
+        using var content = new StreamContent(new GatedStream(firstPart, firstPartArrived.Task, firstPart * 3));
+        using var response = await gateway.Client.PostAsync(gateway.ProxyUrl + "/stream", content);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal((firstPart * 3).ToString(System.Globalization.CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync());
+    }
+
+    private static string? UpstreamStatus(HttpResponseMessage response)
+        => response.Headers.TryGetValues("X-APISIX-Upstream-Status", out var values) ? string.Join(",", values) : null;
+
     /// <summary>A request URI the client sends exactly as written (no unescaping or dot-segment removal).</summary>
     private static Uri RawTargetUri(GatewayNode gateway, string target)
         => new(gateway.ProxyUrl + target, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
@@ -184,6 +239,46 @@ public sealed class ForwardingTests
             }
         };
         return server;
+    }
+
+    /// <summary>A body of <paramref name="total"/> bytes that stops after <paramref name="gateAt"/> bytes until <paramref name="gate"/> completes (bounded).</summary>
+    private sealed class GatedStream(int gateAt, Task gate, int total) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position == gateAt)
+            {
+                await gate.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+            }
+
+            var limit = _position < gateAt ? gateAt : total;
+            var count = Math.Min(buffer.Length, limit - _position);
+            buffer.Span[..count].Fill((byte)'x');
+            _position += count;
+            return count;
+        }
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A body whose length the client does not know, so it goes out chunked.</summary>
