@@ -36,6 +36,11 @@ internal sealed class GatewayProcess : IDisposable
     /// <summary>Starts the executable with <paramref name="args"/> in <paramref name="workingDirectory"/>.</summary>
     public static GatewayProcess Start(string workingDirectory, params string[] args)
     {
+        if (!File.Exists(ServerDll))
+        {
+            throw new FileNotFoundException("MirrorGate.Server.dll is not beside the test assembly; build the test project first", ServerDll);
+        }
+
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,

@@ -95,6 +95,19 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task Get_RouteWithSeveralUrisAndHosts_EachPairMatches()
+    {
+        await using var multi = await ProxyKit.NamedAsync("multi");
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uris":["/one","/two/*"],"hosts":["a.test","*.b.test"],"upstream":{{ProxyKit.To(multi)}} }""");
+
+        Assert.Equal("multi", await gateway.BodyAsync("/one", host: "a.test"));
+        Assert.Equal("multi", await gateway.BodyAsync("/two/x", host: "x.b.test"));
+        Assert.Equal(404, (await gateway.SendAsync("/one", host: "c.test")).Status);
+        Assert.Equal(404, (await gateway.SendAsync("/three", host: "a.test")).Status);
+    }
+
+    [Fact]
     public async Task Get_MethodsDoNotMatch_SearchGoesOnToNextCandidate()
     {
         await using var post = await ProxyKit.NamedAsync("post");
