@@ -23,6 +23,9 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// <summary>The node the balancer picked for this attempt.</summary>
     public UpstreamNode? Node { get; set; }
 
+    /// <summary>Statuses of earlier failed attempts, each followed by ", " (nginx's <c>$upstream_status</c> prefix); null on the first.</summary>
+    public string? FailedAttempts { get; set; }
+
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);
 }

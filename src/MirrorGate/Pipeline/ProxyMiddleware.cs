@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -85,23 +86,19 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         }
 
         var balancer = upstream.Balancer;
+        var node = balancer.Pick(http, null);
+        if (node is null)
+        {
+            await WriteAsync(http, StatusCodes.Status502BadGateway, NoNode).ConfigureAwait(false);
+            return;
+        }
+
         var retriesLeft = upstream.Retries ?? Math.Max(0, balancer.Nodes.Count - 1);
         var started = Stopwatch.GetTimestamp();
         List<UpstreamNode>? tried = null;
         var first = true;
         while (true)
         {
-            var node = balancer.Pick(http, tried);
-            if (node is null)
-            {
-                if (first)
-                {
-                    await WriteAsync(http, StatusCodes.Status502BadGateway, NoNode).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
             context.Node = node;
             context.UpstreamHost = upstream.PassHost switch
             {
@@ -137,15 +134,40 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             }
 
             LogForwardFailed(route.Id, node.Authority, error, http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
-            if (!CanRetry(http, error) || retriesLeft-- <= 0
-                || (upstream.RetryTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) > upstream.RetryTimeout))
+            UpstreamNode? next = null;
+            if (CanRetry(http, error) && retriesLeft-- > 0
+                && (upstream.RetryTimeout <= TimeSpan.Zero || Stopwatch.GetElapsedTime(started) <= upstream.RetryTimeout))
             {
+                (tried ??= []).Add(node);
+                next = balancer.Pick(http, tried);
+            }
+
+            if (next is null)
+            {
+                // The failure YARP answered (502, or 504 on a timeout) is what the client gets; pick
+                // no further node only after deciding, so a cleared response is never sent as 200.
+                MarkUpstreamStatus(context);
                 return;
             }
 
-            (tried ??= []).Add(node);
+            context.FailedAttempts = $"{context.FailedAttempts}{http.Response.StatusCode.ToString(CultureInfo.InvariantCulture)}, ";
             http.Response.Clear();
             http.Features.Set<IForwarderErrorFeature>(null);
+            node = next;
+        }
+    }
+
+    /// <summary>
+    /// A failed final attempt carries <c>X-APISIX-Upstream-Status</c> like nginx's
+    /// <c>$upstream_status</c>: every attempt's status, e.g. <c>502, 504</c>.
+    /// </summary>
+    private static void MarkUpstreamStatus(ProxyContext context)
+    {
+        var response = context.HttpContext.Response;
+        if (!response.HasStarted && response.StatusCode >= 500)
+        {
+            response.Headers[UpstreamRequestTransformer.UpstreamStatusHeader] =
+                context.FailedAttempts + response.StatusCode.ToString(CultureInfo.InvariantCulture);
         }
     }
 

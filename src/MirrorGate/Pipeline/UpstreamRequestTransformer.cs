@@ -18,9 +18,13 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         var context = httpContext.Features.GetRequiredFeature<ProxyContext>();
-        if (context.UpstreamUri is { } upstreamUri)
+
+        // Set before the base call so the forwarder keeps it: YARP would rebuild the target from
+        // the decoded path and query, re-escaping it (%2F became %252F, %41 became A). nginx
+        // passes the client's request target as sent when nothing set upstream_uri; so do we.
+        if ((context.UpstreamUri ?? ClientTarget(httpContext)) is { } target)
         {
-            proxyRequest.RequestUri = RawUri.Create(destinationPrefix + upstreamUri);
+            proxyRequest.RequestUri = RawUri.Create(destinationPrefix + target);
         }
 
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
@@ -41,12 +45,17 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
         headers.Host = context.UpstreamHost;
     }
 
+    /// <summary>The origin-form target as the client sent it; null for other forms (absolute, <c>*</c>), left to YARP.</summary>
+    private static string? ClientTarget(HttpContext httpContext)
+        => httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/' ? raw : null;
+
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500)
         {
-            httpContext.Response.Headers[UpstreamStatusHeader] = ((int)proxyResponse.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var context = httpContext.Features.Get<ProxyContext>();
+            httpContext.Response.Headers[UpstreamStatusHeader] = context?.FailedAttempts + ((int)proxyResponse.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return result;

@@ -1,0 +1,71 @@
+using MirrorGate.FunctionalTests.Infrastructure;
+
+namespace MirrorGate.FunctionalTests.Process;
+
+/// <summary>
+/// A temporary data directory for a gateway process: its config.yaml (fresh free ports on every
+/// <see cref="WriteConfig"/>, the same SQLite file each time) and its database. Deleted on Dispose.
+/// </summary>
+internal sealed class NodeDirectory : IDisposable
+{
+    public NodeDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mirrorgate-tests", "process-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string ConfigPath => System.IO.Path.Combine(Path, "config.yaml");
+
+    public string DatabasePath => System.IO.Path.Combine(Path, "mirrorgate.db");
+
+    public int ProxyPort { get; private set; }
+
+    public int AdminPort { get; private set; }
+
+    public int MetricsPort { get; private set; }
+
+    public string ProxyUrl => $"http://127.0.0.1:{ProxyPort}";
+
+    /// <summary>Writes config.yaml with the harness's keys and new free ports (a restart may not get the old ones back).</summary>
+    public string WriteConfig()
+    {
+        ProxyPort = FreePort.Next();
+        AdminPort = FreePort.Next();
+        MetricsPort = FreePort.Next();
+        File.WriteAllText(ConfigPath, GatewayNode.RenderConfig(Path, ProxyPort, AdminPort, MetricsPort, null, null, null));
+        return ConfigPath;
+    }
+
+    /// <summary>Starts the executable on this directory's config and waits (bounded) until both proxy and Admin API listen.</summary>
+    public async Task<GatewayProcess> StartAsync()
+    {
+        var process = GatewayProcess.Start(Path, "-c", ConfigPath);
+        try
+        {
+            await process.WaitForPortAsync(ProxyPort);
+            await process.WaitForPortAsync(AdminPort);
+            return process;
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
