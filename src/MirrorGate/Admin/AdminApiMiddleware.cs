@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Resources;
+using MirrorGate.Stores;
 
 namespace MirrorGate.Admin;
 
@@ -22,11 +23,7 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
     public async Task InvokeAsync(HttpContext http)
     {
         var response = http.Response;
-        response.Headers["X-API-VERSION"] = "v3";
-        response.Headers.AccessControlAllowOrigin = "*";
-        response.Headers.AccessControlAllowCredentials = "true";
-        response.Headers.AccessControlExposeHeaders = "*";
-        response.Headers.AccessControlMaxAge = "3600";
+        WriteCommonHeaders(response);
 
         if (!authenticator.IsAllowedClient(http.Connection.RemoteIpAddress))
         {
@@ -68,7 +65,28 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
             return;
         }
 
-        await DispatchAsync(http, method, segments).ConfigureAwait(false);
+        try
+        {
+            await DispatchAsync(http, method, segments).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex) when (!http.Response.HasStarted)
+        {
+            // The data plane keeps serving its last good configuration; only the Admin API
+            // cannot read or change it until the store is back.
+            http.Response.Clear();
+            WriteCommonHeaders(http.Response);
+            await AdminJson.ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"the configuration store is unavailable: {ex.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What APISIX puts on every Admin API answer: the API version and CORS headers.</summary>
+    private static void WriteCommonHeaders(HttpResponse response)
+    {
+        response.Headers["X-API-VERSION"] = "v3";
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlAllowCredentials = "true";
+        response.Headers.AccessControlExposeHeaders = "*";
+        response.Headers.AccessControlMaxAge = "3600";
     }
 
     private Task DispatchAsync(HttpContext http, string method, string[] segments)

@@ -25,12 +25,15 @@ namespace MirrorGate.Hosting;
 public static partial class MirrorGateHost
 {
     /// <summary>The executable's whole job: load config.yaml, start, run until SIGTERM/Ctrl+C.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, []);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, with stores beyond the embedded one (etcd).</summary>
+    internal static async Task<int> RunAsync(string[] args, IReadOnlyList<IConfigStoreProvider> storeProviders)
     {
         NodeBootstrap bootstrap;
         try
         {
-            bootstrap = NodeBootstrap.Load(CommandLine.Parse(args));
+            bootstrap = NodeBootstrap.Load(CommandLine.Parse(args)) with { StoreProviders = storeProviders };
         }
         catch (ConfigException ex)
         {
@@ -194,10 +197,16 @@ public static partial class MirrorGateHost
             sp.GetRequiredService<TimeProvider>(),
             prepare: c => AdminKeyBootstrap.Apply(c).Config));
 
-        services.AddSingleton<IConfigStore>(sp => config.Deployment.ConfigProvider switch
+        services.AddSingleton<IConfigStore>(sp =>
         {
-            ConfigProvider.Sqlite => new SqliteConfigStore(config.Deployment.SqlitePath, sp.GetRequiredService<ILogger<SqliteConfigStore>>()),
-            _ => throw new ConfigException("deployment.role_traditional.config_provider: etcd is not available in this build yet; use sqlite"),
+            if (config.Deployment.ConfigProvider == ConfigProvider.Sqlite)
+            {
+                return new SqliteConfigStore(config.Deployment.SqlitePath, sp.GetRequiredService<ILogger<SqliteConfigStore>>());
+            }
+
+            var provider = bootstrap.StoreProviders.FirstOrDefault(p => p.Provider == config.Deployment.ConfigProvider)
+                ?? throw new ConfigException($"deployment.role_traditional.config_provider: {config.Deployment.ConfigProvider.ToString().ToLowerInvariant()} is not available in this executable");
+            return provider.Create(config, sp);
         });
 
         services.AddSingleton(new PluginRegistry(BuiltInPlugins.Create(), config.Plugins));

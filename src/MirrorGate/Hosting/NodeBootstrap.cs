@@ -1,5 +1,6 @@
 using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
+using MirrorGate.Stores;
 
 namespace MirrorGate.Hosting;
 
@@ -13,6 +14,9 @@ internal sealed record NodeBootstrap(
     bool AdminKeyGenerated,
     string[] HostArgs)
 {
+    /// <summary>Stores beyond the embedded SQLite one, by <c>config_provider</c>.</summary>
+    public IReadOnlyList<IConfigStoreProvider> StoreProviders { get; init; } = [];
+
     public static NodeBootstrap Load(CommandLine commandLine)
     {
         var (config, warnings) = NodeConfigLoader.Load(commandLine.ConfigPath);

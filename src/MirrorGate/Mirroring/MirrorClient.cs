@@ -40,11 +40,5 @@ internal sealed class MirrorClient : IDisposable
            && settings.VerifyTls == _builtWith.VerifyTls
            && settings.Concurrency == _builtWith.Concurrency;
 
-    public void DisposeAfter(TimeSpan delay, TimeProvider time)
-    {
-        var timer = default(ITimer);
-        timer = time.CreateTimer(_ => { Dispose(); timer?.Dispose(); }, null, delay, Timeout.InfiniteTimeSpan);
-    }
-
     public void Dispose() => Invoker.Dispose();
 }

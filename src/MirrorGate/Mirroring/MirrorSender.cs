@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using MirrorGate.Hosting;
 using MirrorGate.Observability;
 
 namespace MirrorGate.Mirroring;
@@ -167,7 +168,10 @@ internal sealed partial class MirrorSender : IDisposable
                 Volatile.Write(ref _client, client);
 
                 // Requests still using the old pool finish on it; it is closed once they had time to.
-                old?.DisposeAfter(settings.ConnectTimeout + settings.SendTimeout + settings.ReadTimeout, _time);
+                if (old is not null)
+                {
+                    DelayedDisposal.Schedule(old, settings.ConnectTimeout + settings.SendTimeout + settings.ReadTimeout, _time);
+                }
             }
 
             return client;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Balancing;
+using MirrorGate.Observability;
 using MirrorGate.Snapshot;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,8 +14,11 @@ namespace MirrorGate.Pipeline;
 /// The data plane: match a route in the current snapshot, run its plugins by phase, pick a node,
 /// forward with YARP (retrying connection failures on other nodes when safe), then the log phase.
 /// </summary>
-internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, ILogger<ProxyMiddleware> logger)
+internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, TimeProvider time, ILogger<ProxyMiddleware> logger)
 {
+    // A dead upstream under load must not write one line per request.
+    private readonly LogRateLimiter<(string Route, string Node, ForwarderError Error)> _failureLog = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
+
     private static readonly byte[] RouteNotFound = """{"error_msg":"404 Route Not Found"}"""u8.ToArray();
     private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
     private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
@@ -133,7 +137,10 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 return;
             }
 
-            LogForwardFailed(route.Id, node.Authority, error, http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+            if (_failureLog.TryAcquire((route.Id, node.Authority, error), out var suppressed))
+            {
+                LogForwardFailed(route.Id, node.Authority, error, http.Features.Get<IForwarderErrorFeature>()?.Exception?.Message, LogRateLimiter.SuppressedNote(suppressed));
+            }
             UpstreamNode? next = null;
             if (CanRetry(http, error) && retriesLeft-- > 0
                 && (upstream.RetryTimeout <= TimeSpan.Zero || Stopwatch.GetElapsedTime(started) <= upstream.RetryTimeout))
@@ -201,6 +208,6 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         return http.Response.Body.WriteAsync(body).AsTask();
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route {RouteId}: forwarding to {Node} failed ({Error}): {Message}")]
-    private partial void LogForwardFailed(string routeId, string node, ForwarderError error, string? message);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route {RouteId}: forwarding to {Node} failed ({Error}): {Message}{Suppressed}")]
+    private partial void LogForwardFailed(string routeId, string node, ForwarderError error, string? message, string suppressed);
 }

@@ -1,4 +1,5 @@
 using MirrorGate.Balancing;
+using MirrorGate.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Snapshot;
@@ -45,7 +46,6 @@ internal sealed class UpstreamModel
     public void Retire(TimeProvider time, TimeSpan grace)
     {
         Health?.Dispose();
-        ITimer? timer = null;
-        timer = time.CreateTimer(_ => { Invoker.Dispose(); timer?.Dispose(); }, null, grace, Timeout.InfiniteTimeSpan);
+        DelayedDisposal.Schedule(Invoker, grace, time);
     }
 }
