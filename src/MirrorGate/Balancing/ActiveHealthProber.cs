@@ -1,4 +1,4 @@
-using System.Net.Security;
+using MirrorGate.Http;
 using System.Net.Sockets;
 using System.Text;
 
@@ -20,22 +20,8 @@ internal sealed class ActiveHealthProber : IDisposable
         _time = time;
         if (settings.Type != ActiveProbeType.Tcp)
         {
-            // The gateway's outgoing-HTTP habits: no proxy, redirects, decompression or cookies,
-            // and a finite connect timeout (the probe timeout also bounds the whole request).
-            var handler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                UseCookies = false,
-                ConnectTimeout = settings.Timeout,
-                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            };
-            if (!settings.HttpsVerifyCertificate)
-            {
-                handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
-            }
-
+            // The probe timeout also bounds the whole request.
+            var handler = OutgoingHandler.Create(settings.Timeout, settings.HttpsVerifyCertificate, TimeSpan.FromSeconds(30));
             _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
         }
     }

@@ -1,3 +1,5 @@
+using MirrorGate.Http;
+
 namespace MirrorGate.Mirroring;
 
 /// <summary>
@@ -12,24 +14,8 @@ internal sealed class MirrorClient : IDisposable
     public MirrorClient(ProxyMirrorSettings settings)
     {
         _builtWith = settings;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = settings.ConnectTimeout,
-            MaxConnectionsPerServer = settings.Concurrency,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-            EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = null,
-        };
-        if (!settings.VerifyTls)
-        {
-            // As APISIX (nginx's proxy_ssl_verify off): mirrors often run with test certificates.
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-
+        var handler = OutgoingHandler.Create(settings.ConnectTimeout, settings.VerifyTls);
+        handler.MaxConnectionsPerServer = settings.Concurrency;
         Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Balancing;
+using MirrorGate.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Snapshot;
@@ -66,25 +67,11 @@ internal sealed class UpstreamModelFactory(TimeProvider time, ILoggerFactory log
     private static HttpMessageInvoker CreateInvoker(JsonObject upstream, UpstreamTimeouts timeouts)
     {
         var pool = upstream["keepalive_pool"] as JsonObject;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = null,
-            ConnectTimeout = timeouts.Connect,
-            PooledConnectionIdleTimeout = pool?["idle_timeout"] is JsonNode idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : TimeSpan.FromSeconds(60),
-        };
-
-        var verify = upstream["tls"]?["verify"]?.GetValue<bool>() ?? false;
-        if (!verify)
-        {
-            // APISIX does not verify upstream certificates unless tls.verify is set.
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-
+        // APISIX does not verify upstream certificates unless tls.verify is set.
+        var handler = OutgoingHandler.Create(
+            timeouts.Connect,
+            verifyCertificates: upstream["tls"]?["verify"]?.GetValue<bool>() ?? false,
+            pool?["idle_timeout"] is JsonNode idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null);
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 }
