@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -58,6 +59,11 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
     private async Task WorkAsync()
     {
         var reader = _queue.Reader;
+
+        // One deadline source per worker, reset after each send instead of a new linked source
+        // per mirror: no allocation and no registration on the shared stopping token per request.
+        var timeout = new StrongBox<CancellationTokenSource>(new CancellationTokenSource());
+        using var onStop = _stopping.Token.Register(CancelCurrent, timeout);
         try
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
@@ -67,7 +73,7 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
                     Interlocked.Increment(ref _inFlight);
                     try
                     {
-                        await _sender.SendAsync(request, _stopping.Token).ConfigureAwait(false);
+                        await _sender.SendAsync(request, timeout.Value!, _stopping.Token).ConfigureAwait(false);
                     }
                     catch (Exception ex)
                     {
@@ -88,11 +94,39 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
                         request.Body?.Release();
                         Interlocked.Decrement(ref _inFlight);
                     }
+
+                    if (!timeout.Value!.TryReset())
+                    {
+                        // It fired (a mirror timed out): a fired source cannot be reused.
+                        var fired = timeout.Value;
+                        timeout.Value = new CancellationTokenSource();
+                        fired.Dispose();
+                        if (_stopping.IsCancellationRequested)
+                        {
+                            return;
+                        }
+                    }
                 }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            timeout.Value?.Dispose();
+        }
+    }
+
+    private static void CancelCurrent(object? box)
+    {
+        try
+        {
+            ((StrongBox<CancellationTokenSource>)box!).Value?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The worker just swapped in a fresh source; it checks the stopping token itself.
         }
     }
 

@@ -33,12 +33,16 @@ internal sealed partial class MirrorSender : IDisposable
         _logLimiter = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
     }
 
-    public async Task SendAsync(MirrorRequest request, CancellationToken stopping)
+    /// <summary>
+    /// Sends <paramref name="request"/>. <paramref name="timeout"/> is the caller's reusable source:
+    /// it carries this send's deadlines and is cancelled by the caller when the node stops
+    /// (<paramref name="stopping"/> then says so, and the outcome is not counted).
+    /// </summary>
+    public async Task SendAsync(MirrorRequest request, CancellationTokenSource timeout, CancellationToken stopping)
     {
         var settings = _settings();
         var invoker = GetClient(settings).Invoker;
         var started = _time.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var message = BuildMessage(request, () => timeout.CancelAfter(settings.ReadTimeout));
 
         // Until the request is written the budget is connect + send; then each wait for the
