@@ -130,6 +130,11 @@ public sealed class OutageTests(ITestOutputHelper output)
                 Assert.Equal(404, (await ClusterKit.GetAsync(node.ProxyUrl, "/old")).Status);
             }
 
+            // The cut-off node rebuilt from a full read; the others never lost their watch to the compaction.
+            Assert.True(cutOff.Logs.Contains("resyncing the configuration in full"), string.Join("\n", cutOff.Logs.Lines.Select(l => l.Message)));
+            Assert.False(a.Logs.Contains("Lost the watch") || b.Logs.Contains("Lost the watch"));
+            Assert.False(a.Logs.Contains("fell behind a compaction") || b.Logs.Contains("fell behind a compaction"));
+
             // And it follows new writes again.
             await a.PutRouteAsync("last", """{"uri":"/last","upstream_id":"u"}""");
             await ClusterKit.WaitForStatusAsync(cutOff.ProxyUrl, "/last", 200, TimeSpan.FromSeconds(10));

@@ -68,6 +68,33 @@ public sealed class RestartTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Start_EtcdUnreachable_RetriesThenExitsNamingTheEndpoints()
+    {
+        var closedPort = FreePort.Next();
+        var directory = Path.Combine(Path.GetTempPath(), "mirrorgate-tests", "cluster-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var config = Path.Combine(directory, "config.yaml");
+            await File.WriteAllTextAsync(config, GatewayNode.RenderConfig(directory, FreePort.Next(), FreePort.Next(), FreePort.Next(), null, null, null, null, $$"""
+                  role_traditional: {config_provider: etcd}
+                  etcd:
+                    host: ["http://127.0.0.1:{{closedPort}}"]
+                    timeout: 1
+                    startup_retry: 2
+                """));
+            using var process = Process.GatewayProcess.Start(directory, "-c", config);
+            Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"http://127.0.0.1:{closedPort}", process.Output.Split('\n').Last(l => l.StartsWith("mirrorgate:", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.Contains("retrying", process.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task PutAsync(EtcdNodeDirectory node, string path, string json)
     {
         var (status, body) = await ClusterKit.AdminAsync(node.AdminPort, HttpMethod.Put, path, json);
