@@ -30,7 +30,7 @@ CLUSTER_ROUTES="${CLUSTER_ROUTES:-10000}"
 CLUSTER_SMALL_ROUTES=10
 CLUSTER_LOAD_RUNS="${CLUSTER_LOAD_RUNS:-$BENCH_RUNS}"
 CLUSTER_WRITES="${CLUSTER_WRITES:-50}"
-CLUSTER_LOAD_DURATION="${CLUSTER_LOAD_DURATION:-60s}"
+CLUSTER_LOAD_DURATION="${CLUSTER_LOAD_DURATION:-300s}"   # upper bound: the load is interrupted once the writes are done
 ETCD_BIN="${ETCD_BIN:-/usr/bin/etcd}"
 
 [[ -x "$ETCD_BIN" ]] || die "etcd not found at $ETCD_BIN (Debian: apt-get install etcd-server)"
@@ -249,6 +249,10 @@ for ((k = 0; k < CLUSTER_WRITES; k++)); do
     echo $(( t1 - t0 )) >>"$WORK/results/put-ms"
     written=$((k + 1))
 done
+# wrk stops and reports on SIGINT: interrupt it (by its PID, a child of the load subshell) now the writes are done.
+for wrk_pid in $(ps -o pid= --ppid "$LOAD_PID" 2>/dev/null); do
+    kill -INT "$wrk_pid" 2>/dev/null || true
+done
 wait "$LOAD_PID" || die "the load run failed: $(cat "$WORK/load.log")"
 kept=(); for p in "${BENCH_PIDS[@]}"; do [[ "$p" == "$LOAD_PID" ]] || kept+=("$p"); done; BENCH_PIDS=("${kept[@]}")
 
@@ -282,7 +286,7 @@ report="$WORK/report.md"
     echo
     echo "### Propagation under load"
     echo
-    echo "mg-big under wrk load (\`$CLUSTER_LOAD_DURATION\`, random routes) while $written routes were PUT one by one through mg-writer's Admin API."
+    echo "mg-big under wrk load (random routes, stopped after the last write) while $written routes were PUT one by one through mg-writer's Admin API."
     echo
     echo "| measure | median | p99 | max |"
     echo "|---|---:|---:|---:|"
