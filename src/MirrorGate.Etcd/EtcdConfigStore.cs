@@ -84,14 +84,21 @@ internal sealed partial class EtcdConfigStore : IConfigStore
             }
             catch (StoreUnavailableException ex)
             {
-                var delay = backoff.Next();
+                // Wrong credentials or a refused request will not heal by waiting.
                 var permanent = ex.InnerException is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument };
-                if (permanent || DateTime.UtcNow + delay >= started + budget)
+                var left = started + budget - DateTime.UtcNow;
+                if (permanent)
+                {
+                    throw new StoreUnavailableException($"etcd at {_settings.EndpointList} rejected the gateway: {Reason(ex)} (check deployment.etcd.user and password)", ex);
+                }
+
+                if (left <= TimeSpan.Zero)
                 {
                     throw new StoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
                         $"cannot reach etcd at {_settings.EndpointList} (gave up after {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:F1} s; deployment.etcd.timeout {_config.Timeout.TotalSeconds:F0} s, startup_retry {_config.StartupRetry}): {Reason(ex)}"), ex);
                 }
 
+                var delay = Min(backoff.Next(), left);
                 LogStartupRetry(_logger, Location, attempt, Reason(ex), delay.TotalMilliseconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
@@ -277,12 +284,26 @@ internal sealed partial class EtcdConfigStore : IConfigStore
         }
     }
 
+    /// <summary>A gRPC failure in an operator's words: what etcd said, or why the connection failed.</summary>
     internal static string Describe(RpcException ex) => ex.StatusCode switch
     {
         StatusCode.DeadlineExceeded => "no answer within deployment.etcd.timeout",
         StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"etcd refused the credentials ({ex.Status.Detail})",
+        StatusCode.InvalidArgument when ex.Status.Detail.Contains("authentication failed", StringComparison.Ordinal) => $"etcd refused the credentials ({ex.Status.Detail})",
+        // "Error connecting to subchannel." alone hides the cause (connection refused, TLS, DNS...).
+        StatusCode.Unavailable when Innermost(ex.Status.DebugException) is { } cause => $"Unavailable: {ex.Status.Detail} ({cause.Message})",
         _ => $"{ex.StatusCode}: {ex.Status.Detail}",
     };
+
+    private static Exception? Innermost(Exception? ex)
+    {
+        while (ex?.InnerException is { } inner)
+        {
+            ex = inner;
+        }
+
+        return ex;
+    }
 
     private static string Reason(StoreUnavailableException ex) => ex.InnerException is RpcException rpc ? Describe(rpc) : ex.Message;
 
