@@ -402,7 +402,7 @@ cpu_ticks() {
     echo "$total"
 }
 
-# run_wrk LABEL URL [DURATION]: one wrk run; appends "rps p99ms requests errors cpu_us_per_req"
+# run_wrk LABEL URL [DURATION]: one wrk run (with WRK_SCRIPT set: wrk -s WRK_SCRIPT); appends "rps p99ms requests errors cpu_us_per_req"
 # to $WORK/results/LABEL. The last column is the CPU the process named LABEL (when one was
 # started under that name) spent per request: unlike req/s it hardly moves when other work
 # shares the cores, so it is the steadier comparison on a busy machine ("-" when unknown).
@@ -410,7 +410,7 @@ run_wrk() {
     local label="$1" url="$2" dur="${3:-$BENCH_DURATION}" out cpu0="" cpu1 cpu_per="-"
     out="$WORK/wrk/$label.$(date +%s%N).txt"
     [[ -f "$WORK/$label.pid" ]] && cpu0="$(cpu_ticks "$(pid_of "$label")")"
-    "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$dur" --timeout "$BENCH_TIMEOUT" --latency "$url" >"$out" 2>&1 \
+    "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$dur" --timeout "$BENCH_TIMEOUT" --latency ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} "$url" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk failed for $label"; }
     local rps p99 reqs non2xx sockerr
     rps="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
@@ -429,9 +429,9 @@ run_wrk() {
     LAST_WRK_REQUESTS="$reqs"
 }
 
-warmup() {   # warmup URL
+warmup() {   # warmup URL (WRK_SCRIPT as run_wrk)
     [[ "$BENCH_WARMUP" == 0 ]] && return 0
-    "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" --timeout "$BENCH_TIMEOUT" "$1" >/dev/null 2>&1 || true
+    "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" --timeout "$BENCH_TIMEOUT" ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} "$1" >/dev/null 2>&1 || true
 }
 
 # median LABEL COLUMN (1 = req/s, 2 = p99 ms, 3 = requests, 4 = errors, 5 = CPU us/request); "-" if no data.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Hosting;
+using MirrorGate.Stores;
 
 namespace MirrorGate.FunctionalTests.Infrastructure;
 
@@ -61,9 +62,18 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <summary>
     /// Starts a node. <paramref name="pluginAttrYaml"/> is inserted under <c>plugin_attr:</c>
     /// (indented by the caller with two spaces); <paramref name="extraYaml"/> is appended at top level;
-    /// <paramref name="adminYaml"/> is inserted under <c>deployment.admin:</c> (indented by four spaces).
+    /// <paramref name="adminYaml"/> is inserted under <c>deployment.admin:</c> (indented by four spaces);
+    /// <paramref name="storeYaml"/>, when given, replaces the store lines under <c>deployment:</c>
+    /// (indented by two spaces, e.g. <c>role_traditional: {config_provider: etcd}</c> and an
+    /// <c>etcd:</c> section), and <paramref name="storeProviders"/> are the stores beyond SQLite (etcd).
     /// </summary>
-    public static async Task<GatewayNode> StartAsync(string? pluginAttrYaml = null, string? extraYaml = null, bool withHttp2Port = false, string? adminYaml = null)
+    public static async Task<GatewayNode> StartAsync(
+        string? pluginAttrYaml = null,
+        string? extraYaml = null,
+        bool withHttp2Port = false,
+        string? adminYaml = null,
+        string? storeYaml = null,
+        IReadOnlyList<IConfigStoreProvider>? storeProviders = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -72,10 +82,11 @@ internal sealed class GatewayNode : IAsyncDisposable
             int proxy = FreePort.Next(), admin = FreePort.Next(), metrics = FreePort.Next();
             int? h2 = withHttp2Port ? FreePort.Next() : null;
             var configPath = Path.Combine(directory, "config.yaml");
-            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml, adminYaml));
+            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml, adminYaml, storeYaml));
 
             var logs = new CapturedLogs();
-            var bootstrap = NodeBootstrap.Load(CommandLine.Parse(["-c", configPath, "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft=Warning"]));
+            var bootstrap = NodeBootstrap.Load(CommandLine.Parse(["-c", configPath, "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft=Warning"]))
+                with { StoreProviders = storeProviders ?? [] };
             var app = await MirrorGateHost.BuildAsync(bootstrap, services => services.AddSingleton<ILoggerProvider>(logs), CancellationToken.None);
             try
             {
@@ -89,7 +100,7 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml, string? adminYaml = null)
+    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml, string? adminYaml = null, string? storeYaml = null)
     {
         var text = new StringBuilder();
         text.AppendLine("apisix:");
@@ -102,8 +113,16 @@ internal sealed class GatewayNode : IAsyncDisposable
 
         text.AppendLine("deployment:");
         text.AppendLine("  role: traditional");
-        text.AppendLine("  role_traditional: {config_provider: sqlite}");
-        text.AppendLine($"  sqlite: {{path: {Path.Combine(directory, "mirrorgate.db")}}}");
+        if (storeYaml is not null)
+        {
+            text.AppendLine(storeYaml.TrimEnd());
+        }
+        else
+        {
+            text.AppendLine("  role_traditional: {config_provider: sqlite}");
+            text.AppendLine($"  sqlite: {{path: {Path.Combine(directory, "mirrorgate.db")}}}");
+        }
+
         text.AppendLine("  admin:");
         text.AppendLine("    admin_key:");
         text.AppendLine($"      - {{name: admin, key: {AdminKey}, role: admin}}");
