@@ -13,6 +13,11 @@ namespace MirrorGate.Etcd;
 /// in full: it reads the current revision, raises Changed (so the snapshot is rebuilt from a fresh
 /// full read) and watches again from the revision after it, so nothing written meanwhile is missed.
 /// </summary>
+/// <remarks>
+/// APISIX re-arms an HTTP long poll every <c>watch_timeout</c>; a gRPC watch stream stays open
+/// instead, and a connection that silently died is found by the channel's HTTP/2 keep-alive pings
+/// (30 s idle, 30 s to answer), so <c>watch_timeout</c> is read but not needed here.
+/// </remarks>
 internal sealed partial class EtcdWatcher(
     Watch.WatchClient client,
     EtcdKeyLayout layout,
