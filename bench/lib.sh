@@ -411,7 +411,17 @@ run_wrk() {
     out="$WORK/wrk/$label.$(date +%s%N).txt"
     [[ -f "$WORK/$label.pid" ]] && cpu0="$(cpu_ticks "$(pid_of "$label")")"
     "$WRK_BIN" -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$dur" --timeout "$BENCH_TIMEOUT" --latency ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} "$url" >"$out" 2>&1 \
-        || { cat "$out" >&2; die "wrk failed for $label"; }
+        || {
+            # A target that died under load (the naive mirror can run out of memory) is a result,
+            # not a broken benchmark: note it, skip it from now on, and go on with the others.
+            if [[ -f "$WORK/$label.pid" ]] && ! kill -0 "$(pid_of "$label")" 2>/dev/null; then
+                log "$label died under load: $(tail -n 1 "$WORK/$label.log" 2>/dev/null)"
+                tail -n 1 "$WORK/$label.log" >"$WORK/results/$label.crashed" 2>/dev/null || echo "exited" >"$WORK/results/$label.crashed"
+                return 0
+            fi
+            cat "$out" >&2
+            die "wrk failed for $label"
+        }
     local rps p99 reqs non2xx sockerr
     rps="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
     p99="$(awk '$1 == "99%" {print $2}' "$out")"

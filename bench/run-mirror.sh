@@ -66,6 +66,7 @@ run_scenario() {
     for ((run = 1; run <= BENCH_RUNS; run++)); do
         log "round $run/$BENCH_RUNS: ${labels[*]}"
         for t in "${labels[@]}"; do
+            [[ -f "$WORK/results/$t.crashed" ]] && continue
             local m="${MIRROR_OF[$t]:-}"
             [[ -n "$m" ]] && before="$(sink_stat "$m" requests)"
             upb="$(sink_stat "$UP" requests)"
@@ -194,6 +195,10 @@ report="$WORK/report.md"
     row ngx-slow ngx-fast "nginx + slow mirror"
     if [[ "$BENCH_NAIVE" == 1 ]]; then
         row naive-slow naive-fast "naive YARP + slow mirror"
+        if [[ -f "$WORK/results/naive-slow.crashed" ]]; then
+            echo
+            echo "The naive YARP mirror died under this load: \`$(cat "$WORK/results/naive-slow.crashed")\` (its row counts the runs before)."
+        fi
         if [[ -s "$WORK/results/naive-slow.naive" ]]; then
             echo
             echo "Naive YARP mirror: in-flight mirrors at the end of each run: $(sed -n 's/.*"in_flight":\([0-9]*\).*/\1/p' "$WORK/results/naive-slow.naive" | paste -sd' ')," \
