@@ -235,7 +235,13 @@ public static partial class MirrorGateHost
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<NodeSettings>();
-            return new MirrorRuntime(sp.GetRequiredService<MirrorDispatcher>(), sp.GetRequiredService<MirrorMetrics>(), () => settings.Mirror, Random.Shared.NextDouble);
+            return new MirrorRuntime(
+                sp.GetRequiredService<MirrorDispatcher>(),
+                sp.GetRequiredService<MirrorMetrics>(),
+                () => settings.Mirror,
+                Random.Shared.NextDouble,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>());
         });
 
         services.AddHttpForwarder();

@@ -24,4 +24,7 @@ internal sealed class MirrorRequest
     public MirrorBodyBuffer? Body { get; set; }
 
     public required MirrorTargetMetrics Metrics { get; init; }
+
+    /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
+    public MirrorCircuit? Circuit { get; init; }
 }

@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace MirrorGate.Mirroring;
 
 /// <summary>
@@ -8,8 +12,12 @@ internal sealed class MirrorRuntime(
     MirrorDispatcher dispatcher,
     MirrorMetrics metrics,
     Func<ProxyMirrorSettings> settings,
-    Func<double> random)
+    Func<double> random,
+    TimeProvider? time = null,
+    ILogger? logger = null)
 {
+    private readonly ConcurrentDictionary<string, MirrorCircuit> _circuits = new(StringComparer.Ordinal);
+
     public MirrorDispatcher Dispatcher { get; } = dispatcher;
 
     public MirrorMetrics Metrics { get; } = metrics;
@@ -19,4 +27,8 @@ internal sealed class MirrorRuntime(
 
     /// <summary>A uniform draw in [0, 1); injected so sampling can be tested deterministically.</summary>
     public double NextSample() => random();
+
+    /// <summary>The circuit breaker of one mirror host, shared by every route mirroring to it and kept across config changes.</summary>
+    public MirrorCircuit CircuitFor(string target)
+        => _circuits.GetOrAdd(target, t => new MirrorCircuit(t, time ?? TimeProvider.System, logger ?? NullLogger.Instance));
 }

@@ -52,11 +52,22 @@ internal sealed partial class MirrorSender : IDisposable
         {
             using var response = await invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
             await DrainAsync(response, timeout, settings.ReadTimeout).ConfigureAwait(false);
+            request.Circuit?.OnConnected();
             request.Metrics.OnSent((int)response.StatusCode, _time.GetElapsedTime(started));
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
             var reason = Classify(ex, timeout.IsCancellationRequested);
+            if (reason is MirrorReasons.Connect or MirrorReasons.Resolve)
+            {
+                request.Circuit?.OnConnectFailed();
+            }
+            else
+            {
+                // Reset, timeout or protocol error: the host was reached.
+                request.Circuit?.OnConnected();
+            }
+
             request.Metrics.OnFailed(reason, _time.GetElapsedTime(started));
             LogFailure(request, reason, ex);
         }

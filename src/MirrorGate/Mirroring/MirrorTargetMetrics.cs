@@ -66,7 +66,8 @@ internal static class MirrorReasons
     public const string Resolve = "resolve";
     public const string Error = "error";
     public const string Shutdown = "shutdown";
+    public const string CircuitOpen = "circuit_open";
 
     public static readonly string[] All =
-        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Shutdown, Connect, Timeout, Resolve, Error];
+        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Shutdown, CircuitOpen, Connect, Timeout, Resolve, Error];
 }

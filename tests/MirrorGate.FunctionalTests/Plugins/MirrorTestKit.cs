@@ -36,6 +36,32 @@ internal static class MirrorTestKit
         }
     }
 
+    /// <summary>
+    /// Waits (bounded) until every sampled copy to an unreachable mirror has an outcome: failed
+    /// (<paramref name="reason"/>) until the circuit breaker opened, dropped (circuit_open) after.
+    /// Returns (failed, dropped).
+    /// </summary>
+    public static async Task<(double Failed, double Dropped)> WaitForUnreachableOutcomesAsync(GatewayNode gateway, int requests, string reason)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var failed = await gateway.MetricSumAsync("mirrorgate_mirror_failed_total", $"reason=\"{reason}\"");
+            var dropped = await gateway.MetricSumAsync("mirrorgate_mirror_dropped_total", "reason=\"circuit_open\"");
+            if (failed + dropped >= requests)
+            {
+                return (failed, dropped);
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"failed {failed} + dropped {dropped} < {requests}\n{await gateway.MetricsAsync()}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>Polls a metric sum until it falls to <paramref name="atMost"/> (bounded), e.g. buffered bytes returning to 0.</summary>
     public static async Task WaitForMetricAtMostAsync(GatewayNode gateway, double atMost, string name)
     {

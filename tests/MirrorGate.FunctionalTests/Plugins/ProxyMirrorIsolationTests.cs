@@ -57,9 +57,22 @@ public sealed class ProxyMirrorIsolationTests
             Assert.Equal("hello world\n", await response.Content.ReadAsStringAsync());
         }
 
-        Assert.Equal(Requests, await WaitForMetricAsync(gateway, Requests, metric, label, Label("route", "1"), Label("target", mirrorUrl)));
+        if (fault == MirrorFault.Refuses)
+        {
+            // A refusing mirror trips its circuit breaker: the first copies fail, the rest are
+            // dropped without a connect attempt.
+            var (failed, dropped) = await WaitForUnreachableOutcomesAsync(gateway, Requests, "connect");
+            Assert.True(failed >= MirrorGate.Mirroring.MirrorCircuit.Threshold, $"failed {failed}");
+            Assert.True(dropped >= 1, $"dropped {dropped}");
+        }
+        else
+        {
+            Assert.Equal(Requests, await WaitForMetricAsync(gateway, Requests, metric, label, Label("route", "1"), Label("target", mirrorUrl)));
+        }
+
         Assert.Equal(Requests, await gateway.MetricSumAsync("mirrorgate_mirror_sampled_total"));
-        var outcomes = await gateway.MetricSumAsync("mirrorgate_mirror_sent_total") + await gateway.MetricSumAsync("mirrorgate_mirror_failed_total");
+        var outcomes = await gateway.MetricSumAsync("mirrorgate_mirror_sent_total") + await gateway.MetricSumAsync("mirrorgate_mirror_failed_total")
+            + await gateway.MetricSumAsync("mirrorgate_mirror_dropped_total");
         Assert.Equal(Requests, outcomes);
         Assert.Equal(Requests, upstream.Count);
 

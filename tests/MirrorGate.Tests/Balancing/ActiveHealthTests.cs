@@ -1,3 +1,4 @@
+using MirrorGate.Tests.TestSupport;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

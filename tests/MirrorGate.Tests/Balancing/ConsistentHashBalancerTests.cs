@@ -1,3 +1,4 @@
+using MirrorGate.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Balancing;
 using static MirrorGate.Tests.Balancing.BalancingTestHelpers;

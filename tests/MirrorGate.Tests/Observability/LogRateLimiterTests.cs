@@ -1,3 +1,4 @@
+using MirrorGate.Tests.TestSupport;
 using MirrorGate.Observability;
 
 namespace MirrorGate.Tests.Observability;

@@ -13,6 +13,8 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// </summary>
 internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime runtime, MirrorTargetMetrics metrics) : PluginHandler
 {
+    private readonly MirrorCircuit _circuit = runtime.CircuitFor(config.BaseUri);
+
     private static readonly Version Http11 = new(1, 1);
     private static readonly Version Http2 = new(2, 0);
 
@@ -29,6 +31,12 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         }
 
         metrics.OnSampled();
+        if (!_circuit.AllowsRequest())
+        {
+            metrics.OnDropped(MirrorReasons.CircuitOpen);
+            return;
+        }
+
         var http = context.HttpContext;
         if (IsUpgrade(http))
         {
@@ -53,6 +61,7 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
             Host = context.UpstreamHost ?? request.Host.Value ?? "",
             Headers = MirrorHeaders.Freeze(context, config.IsGrpc),
             Metrics = metrics,
+            Circuit = _circuit,
         };
 
         if (!hasBody)

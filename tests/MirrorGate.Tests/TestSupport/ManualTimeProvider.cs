@@ -1,4 +1,4 @@
-namespace MirrorGate.Tests.Balancing;
+namespace MirrorGate.Tests.TestSupport;
 
 /// <summary>A TimeProvider that moves only when a test advances it; timers fire on Advance.</summary>
 internal sealed class ManualTimeProvider : TimeProvider
