@@ -351,27 +351,7 @@ internal sealed partial class EtcdConfigStore : IConfigStore
         return text.Length <= 60 ? $"\"{text}\"" : $"\"{text[..60]}...\" ({value.Length} bytes)";
     }
 
-    private void RaiseChanged()
-    {
-        var handlers = Changed;
-        if (handlers is null)
-        {
-            return;
-        }
-
-        // Each handler on its own: one faulty listener must neither fail a committed write nor starve the others.
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((Action)handler)();
-            }
-            catch (Exception ex)
-            {
-                LogChangedHandlerFailed(_logger, ex);
-            }
-        }
-    }
+    private void RaiseChanged() => StoreChangeNotifier.Raise(Changed, ex => LogChangedHandlerFailed(_logger, ex));
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "etcd key {Key} (mod revision {ModRevision}) skipped: {Why}")]
     private static partial void LogSkippedKey(ILogger logger, string key, long modRevision, string why);

@@ -354,28 +354,7 @@ internal sealed partial class SqliteConfigStore : IConfigStore
             : null;
     }
 
-    private void RaiseChanged()
-    {
-        var handlers = Changed;
-        if (handlers is null)
-        {
-            return;
-        }
-
-        // Each handler on its own: the write is already committed, so one faulty listener must
-        // neither fail the caller's request nor starve the other listeners.
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((Action)handler)();
-            }
-            catch (Exception ex)
-            {
-                LogChangedHandlerFailed(_logger, ex);
-            }
-        }
-    }
+    private void RaiseChanged() => StoreChangeNotifier.Raise(Changed, ex => LogChangedHandlerFailed(_logger, ex));
 
     private StoreUnavailableException Unavailable(string operation, SqliteException ex) =>
         new(string.Create(CultureInfo.InvariantCulture,
