@@ -1,3 +1,4 @@
+using MirrorGate.FunctionalTests.Process;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,6 +11,10 @@ namespace MirrorGate.FunctionalTests.Cluster;
 /// <summary>Helpers shared by the cluster tests: nodes on one etcd, bounded waits for what a node serves, latency figures.</summary>
 internal static class ClusterKit
 {
+    /// <summary>A temporary directory for a gateway process whose store is <paramref name="etcd"/> under <paramref name="prefix"/>.</summary>
+    public static NodeDirectory EtcdDirectory(EtcdServer etcd, string prefix = "/apisix")
+        => new(EtcdTestStores.DeploymentYaml(etcd, prefix), "cluster");
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Starts <paramref name="count"/> in-process nodes on the same etcd prefix.</summary>

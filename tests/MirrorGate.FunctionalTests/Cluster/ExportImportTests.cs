@@ -43,7 +43,7 @@ public sealed class ExportImportTests
         var exportedCreateTime = document["routes"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "mirrored")!["create_time"]!.GetValue<long>();
 
         await using var etcd = await EtcdServer.StartAsync();
-        using var etcdDirectory = new EtcdNodeDirectory(etcd);
+        using var etcdDirectory = ClusterKit.EtcdDirectory(etcd);
         etcdDirectory.WriteConfig();
         using (var dryRun = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file, "--dry-run"))
         {
@@ -62,7 +62,7 @@ public sealed class ExportImportTests
             Assert.Contains("imported 3 routes, 1 upstreams, 1 services into etcd", import.Output, StringComparison.Ordinal);
         }
 
-        using var node = await etcdDirectory.StartAsync();
+        using var node = await etcdDirectory.StartFreshAsync();
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/svc"));
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/posted"));
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/mirrored"));
@@ -84,7 +84,7 @@ public sealed class ExportImportTests
     public async Task Import_OneItemInvalid_WritesNothingAndNamesTheItem()
     {
         await using var etcd = await EtcdServer.StartAsync();
-        using var directory = new EtcdNodeDirectory(etcd);
+        using var directory = ClusterKit.EtcdDirectory(etcd);
         directory.WriteConfig();
         var file = Path.Combine(directory.Path, "bad.json");
         await File.WriteAllTextAsync(file, """
@@ -127,7 +127,7 @@ public sealed class ExportImportTests
             await client.PutAsync("/apisix/routes/r", """{"id":"r","uris":["/a","/b"],"methods":["GET"],"upstream_id":"7","priority":3}""");
         }
 
-        using var etcdDirectory = new EtcdNodeDirectory(etcd);
+        using var etcdDirectory = ClusterKit.EtcdDirectory(etcd);
         etcdDirectory.WriteConfig();
         var file = Path.Combine(etcdDirectory.Path, "all.json");
         using (var export = GatewayProcess.Start(etcdDirectory.Path, "export", "-c", etcdDirectory.ConfigPath, "--out", file))

@@ -1,3 +1,4 @@
+using MirrorGate.FunctionalTests.Process;
 using MirrorGate.FunctionalTests.Infrastructure;
 using MirrorGate.FunctionalTests.Proxy;
 using Xunit.Abstractions;
@@ -12,10 +13,10 @@ public sealed class RestartTests(ITestOutputHelper output)
     {
         await using var etcd = await EtcdServer.StartAsync();
         await using var upstream = await ProxyKit.NamedAsync("up");
-        using var writerDirectory = new EtcdNodeDirectory(etcd);
-        using var restartedDirectory = new EtcdNodeDirectory(etcd);
-        using var writer = await writerDirectory.StartAsync();
-        var restarted = await restartedDirectory.StartAsync();
+        using var writerDirectory = ClusterKit.EtcdDirectory(etcd);
+        using var restartedDirectory = ClusterKit.EtcdDirectory(etcd);
+        using var writer = await writerDirectory.StartFreshAsync();
+        var restarted = await restartedDirectory.StartFreshAsync();
         try
         {
             await PutAsync(writerDirectory, "/apisix/admin/upstreams/u", ProxyKit.To(upstream));
@@ -41,7 +42,7 @@ public sealed class RestartTests(ITestOutputHelper output)
                 Assert.Equal(200, (await ClusterKit.AdminAsync(writerDirectory.AdminPort, HttpMethod.Delete, $"/apisix/admin/routes/r{i}")).Status);
             }
 
-            var starting = restartedDirectory.StartAsync();
+            var starting = restartedDirectory.StartFreshAsync();
             for (var i = 20; i < 30; i++)
             {
                 await PutAsync(writerDirectory, $"/apisix/admin/routes/r{i}", $$"""{"uri":"/r/{{i}}","upstream_id":"u"}""");
@@ -95,7 +96,7 @@ public sealed class RestartTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task PutAsync(EtcdNodeDirectory node, string path, string json)
+    private static async Task PutAsync(NodeDirectory node, string path, string json)
     {
         var (status, body) = await ClusterKit.AdminAsync(node.AdminPort, HttpMethod.Put, path, json);
         Assert.True(status is 200 or 201, $"PUT {path} answered {status}: {body}");

@@ -8,9 +8,14 @@ namespace MirrorGate.FunctionalTests.Process;
 /// </summary>
 internal sealed class NodeDirectory : IDisposable
 {
-    public NodeDirectory()
+    private readonly string? _storeYaml;
+
+    /// <param name="storeYaml">Extra <c>deployment</c> lines for another store (etcd), or null for the embedded one.</param>
+    /// <param name="kind">Names the temporary directory, for whoever looks at leftovers.</param>
+    public NodeDirectory(string? storeYaml = null, string kind = "process")
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mirrorgate-tests", "process-" + Guid.NewGuid().ToString("N"));
+        _storeYaml = storeYaml;
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mirrorgate-tests", kind + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
@@ -34,7 +39,7 @@ internal sealed class NodeDirectory : IDisposable
         ProxyPort = FreePort.Next();
         AdminPort = FreePort.Next();
         MetricsPort = FreePort.Next();
-        File.WriteAllText(ConfigPath, GatewayNode.RenderConfig(Path, ProxyPort, AdminPort, MetricsPort, null, null, null));
+        File.WriteAllText(ConfigPath, GatewayNode.RenderConfig(Path, ProxyPort, AdminPort, MetricsPort, null, null, null, null, _storeYaml));
         return ConfigPath;
     }
 
@@ -53,6 +58,13 @@ internal sealed class NodeDirectory : IDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Writes a fresh config (new ports), then starts as <see cref="StartAsync"/> does.</summary>
+    public Task<GatewayProcess> StartFreshAsync()
+    {
+        WriteConfig();
+        return StartAsync();
     }
 
     public void Dispose()
