@@ -1,9 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MirrorGate.FunctionalTests.Grpc.HelloWorld;
 using MirrorGate.FunctionalTests.Infrastructure;
 
@@ -13,48 +11,10 @@ namespace MirrorGate.FunctionalTests.Grpc;
 /// A real gRPC Greeter (APISIX's test service) on 127.0.0.1, cleartext HTTP/2 only (h2c), as a
 /// gRPC upstream of the gateway.
 /// </summary>
-internal sealed class GreeterServer : IAsyncDisposable
+internal static class GreeterServer
 {
-    private readonly WebApplication _app;
-
-    private GreeterServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
-
-    public int Port { get; }
-
-    public string Address => $"127.0.0.1:{Port}";
-
-    public static async Task<GreeterServer> StartAsync()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort.Next();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddGrpc();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
-            var app = builder.Build();
-            app.MapGrpcService<GreeterService>();
-            try
-            {
-                await app.StartAsync();
-                return new GreeterServer(app, port);
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                await app.DisposeAsync();
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(TimeSpan.FromSeconds(2).ToCancellationToken());
-        await _app.DisposeAsync();
-    }
+    public static Task<TestServerHost> StartAsync()
+        => TestServerHost.StartAsync(HttpProtocols.Http2, app => app.MapGrpcService<GreeterService>(), builder => builder.Services.AddGrpc());
 
     private sealed class GreeterService : Greeter.GreeterBase
     {

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace MirrorGate.FunctionalTests.Infrastructure;
 
@@ -15,21 +13,15 @@ namespace MirrorGate.FunctionalTests.Infrastructure;
 /// </summary>
 internal sealed class RecordingServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Channel<RecordedRequest> _arrivals = Channel.CreateUnbounded<RecordedRequest>();
     private readonly ConcurrentQueue<RecordedRequest> _all = new();
+    private TestServerHost? _host;
 
-    private RecordingServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    public int Port => _host!.Port;
 
-    public int Port { get; }
+    public string Address => _host!.Address;
 
-    public string Address => $"127.0.0.1:{Port}";
-
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => _host!.Url;
 
     /// <summary>How to answer; the default echoes "hello world\n" with 200 (APISIX's test upstream).</summary>
     public Func<HttpContext, Task> Respond { get; set; } = static http => http.Response.WriteAsync("hello world\n");
@@ -40,30 +32,9 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     public static async Task<RecordingServer> StartAsync(bool http2Only = false)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort.Next();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k =>
-            {
-                k.Limits.MaxRequestBodySize = null;
-                k.Limits.MinRequestBodyDataRate = null;
-                k.Listen(System.Net.IPAddress.Loopback, port, o => o.Protocols = http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1);
-            });
-            var app = builder.Build();
-            var server = new RecordingServer(app, port);
-            app.Run(server.HandleAsync);
-            try
-            {
-                await app.StartAsync();
-                return server;
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                await app.DisposeAsync();
-            }
-        }
+        var server = new RecordingServer();
+        server._host = await TestServerHost.StartAsync(http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1, app => app.Run(server.HandleAsync));
+        return server;
     }
 
     private async Task HandleAsync(HttpContext http)
@@ -115,11 +86,7 @@ internal sealed class RecordingServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(TimeSpan.FromSeconds(2).ToCancellationToken());
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host!.DisposeAsync();
 }
 
 internal static class TimeSpanExtensions

@@ -1,9 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 using MirrorGate.FunctionalTests.Infrastructure;
 
 namespace MirrorGate.FunctionalTests.Proxy;
@@ -11,46 +9,28 @@ namespace MirrorGate.FunctionalTests.Proxy;
 /// <summary>A real Kestrel WebSocket server on 127.0.0.1 that echoes every message back with a prefix.</summary>
 internal sealed class WebSocketEchoServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private TestServerHost? _host;
+    private int _upgrades;
 
-    private WebSocketEchoServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    public int Port => _host!.Port;
 
-    public int Port { get; }
-
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => _host!.Address;
 
     /// <summary>Upgrade requests that reached the server (the rest answer 426 "websocket only").</summary>
     public int Upgrades => Volatile.Read(ref _upgrades);
 
-    private int _upgrades;
-
     public static async Task<WebSocketEchoServer> StartAsync()
     {
-        for (var attempt = 0; ; attempt++)
+        var server = new WebSocketEchoServer();
+        server._host = await TestServerHost.StartAsync(HttpProtocols.Http1, app =>
         {
-            var port = FreePort.Next();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http1));
-            var app = builder.Build();
-            var server = new WebSocketEchoServer(app, port);
             app.UseWebSockets();
             app.Run(server.HandleAsync);
-            try
-            {
-                await app.StartAsync();
-                return server;
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                await app.DisposeAsync();
-            }
-        }
+        });
+        return server;
     }
+
+    public ValueTask DisposeAsync() => _host!.DisposeAsync();
 
     private async Task HandleAsync(HttpContext http)
     {
@@ -79,9 +59,4 @@ internal sealed class WebSocketEchoServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(TimeSpan.FromSeconds(2).ToCancellationToken());
-        await _app.DisposeAsync();
-    }
 }
