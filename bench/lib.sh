@@ -312,10 +312,11 @@ start_nginx() {   # start_nginx NAME PORT UPSTREAM_PORT [MIRROR_PORT]
 
 # ---------------------------------------------------------------- MirrorGate
 
-# start_mirrorgate NAME PORT: start MirrorGate with its own work dir and config; sets MG_ADMIN_<NAME>.
+# start_mirrorgate NAME PORT [STORE_YAML]: start MirrorGate with its own work dir and config.
+# STORE_YAML replaces the embedded-store lines under deployment: (run-cluster.sh passes etcd's).
 # Returns 1 (and logs why) when MirrorGate is not built or does not come up.
 start_mirrorgate() {
-    local name="$1" port="$2"
+    local name="$1" port="$2" store="${3:-}"
     if ! mirrorgate_built; then
         log "MirrorGate not built ($MIRRORGATE_DLL missing): skipping $name"
         return 1
@@ -324,16 +325,17 @@ start_mirrorgate() {
     mkdir -p "$dir"
     admin="$(free_port)"
     prom="$(free_port)"
+    [[ -n "$store" ]] || store="  role_traditional:
+    config_provider: sqlite
+  sqlite:
+    path: $dir/mg.db"
     cat >"$dir/config.yaml" <<YAML
 # rendered by bench/lib.sh for $name
 apisix:
   node_listen: [$port]
 deployment:
   role: traditional
-  role_traditional:
-    config_provider: sqlite
-  sqlite:
-    path: $dir/mg.db
+$store
   admin:
     admin_key:
       - name: admin

@@ -121,35 +121,12 @@ LUA
 
 # start_mg_etcd NAME PREFIX: a node on the etcd prefix with fresh ports (proxy.port, admin.port in its dir).
 start_mg_etcd() {
-    local name="$1" prefix="$2" dir="$WORK/$1" port admin prom
-    mkdir -p "$dir"
-    port="$(free_port)"; admin="$(free_port)"; prom="$(free_port)"
-    cat >"$dir/config.yaml" <<YAML
-# rendered by bench/run-cluster.sh for $name
-apisix:
-  node_listen: [$port]
-deployment:
-  role: traditional
-  role_traditional:
+    start_mirrorgate "$1" "$(free_port)" "  role_traditional:
     config_provider: etcd
   etcd:
-    host: ["$ETCD_URL"]
-    prefix: $prefix
-    timeout: 30
-  admin:
-    admin_key:
-      - name: admin
-        key: $MG_ADMIN_KEY
-        role: admin
-    admin_listen: {ip: 127.0.0.1, port: $admin}
-    allow_admin: [127.0.0.0/24]
-plugin_attr:
-  prometheus:
-    export_addr: {ip: 127.0.0.1, port: $prom}
-YAML
-    echo "$port" >"$dir/proxy.port"
-    echo "$admin" >"$dir/admin.port"
-    start_bg "$name" dotnet "$MIRRORGATE_DLL" -c "$dir/config.yaml" --Logging:LogLevel:Default=Warning
+    host: [\"$ETCD_URL\"]
+    prefix: $2
+    timeout: 30"
 }
 
 proxy_url() { echo "http://127.0.0.1:$(cat "$WORK/$1/proxy.port")"; }

@@ -24,6 +24,16 @@ internal sealed class HealthCheckSettings
     internal static FrozenSet<int> Statuses(JsonNode? node, int[] defaults) =>
         (node is JsonArray array ? array.Select(s => s!.GetValue<int>()) : defaults).ToFrozenSet();
 
+    /// <summary>How many outcomes of a kind in a row flip a node, by APISIX's four counters (active and passive alike).</summary>
+    public static int Threshold(HealthOutcome outcome, int successes, int httpFailures, int tcpFailures, int timeouts) => outcome switch
+    {
+        HealthOutcome.Success => successes,
+        HealthOutcome.HttpFailure => httpFailures,
+        HealthOutcome.TcpFailure => tcpFailures,
+        HealthOutcome.Timeout => timeouts,
+        _ => 0,
+    };
+
     internal static int Int(JsonNode? node, int defaultValue) => node?.GetValue<int>() ?? defaultValue;
 }
 
@@ -110,14 +120,7 @@ internal sealed class ActiveHealthCheckSettings
         };
     }
 
-    public int ThresholdFor(HealthOutcome outcome) => outcome switch
-    {
-        HealthOutcome.Success => HealthySuccesses,
-        HealthOutcome.HttpFailure => HttpFailures,
-        HealthOutcome.TcpFailure => TcpFailures,
-        HealthOutcome.Timeout => Timeouts,
-        _ => 0,
-    };
+    public int ThresholdFor(HealthOutcome outcome) => HealthCheckSettings.Threshold(outcome, HealthySuccesses, HttpFailures, TcpFailures, Timeouts);
 
     public HealthOutcome Classify(int statusCode) =>
         HealthyStatuses.Contains(statusCode) ? HealthOutcome.Success
@@ -160,14 +163,7 @@ internal sealed class PassiveHealthCheckSettings
         };
     }
 
-    public int ThresholdFor(HealthOutcome outcome) => outcome switch
-    {
-        HealthOutcome.Success => HealthySuccesses,
-        HealthOutcome.HttpFailure => HttpFailures,
-        HealthOutcome.TcpFailure => TcpFailures,
-        HealthOutcome.Timeout => Timeouts,
-        _ => 0,
-    };
+    public int ThresholdFor(HealthOutcome outcome) => HealthCheckSettings.Threshold(outcome, HealthySuccesses, HttpFailures, TcpFailures, Timeouts);
 
     /// <summary>Status of a proxied attempt: 0 = connection failed, -1 = timed out (see <see cref="ILoadBalancer.OnCompleted"/>).</summary>
     public HealthOutcome Classify(int statusCode) => statusCode switch

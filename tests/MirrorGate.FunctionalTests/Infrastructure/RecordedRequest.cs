@@ -7,7 +7,8 @@ internal sealed record RecordedRequest(
     string Protocol,
     IReadOnlyDictionary<string, string> Headers,
     byte[] Body,
-    bool BodyComplete)
+    bool BodyComplete,
+    string ConnectionId = "")
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }

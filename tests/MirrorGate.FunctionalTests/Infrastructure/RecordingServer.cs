@@ -58,7 +58,7 @@ internal sealed class RecordingServer : IAsyncDisposable
         }
 
         var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var recorded = new RecordedRequest(request.Method, raw, request.Protocol, headers, body.ToArray(), complete);
+        var recorded = new RecordedRequest(request.Method, raw, request.Protocol, headers, body.ToArray(), complete, http.Connection.Id);
         _all.Enqueue(recorded);
         _arrivals.Writer.TryWrite(recorded);
         if (complete)

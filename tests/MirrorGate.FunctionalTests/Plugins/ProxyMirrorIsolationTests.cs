@@ -140,6 +140,29 @@ public sealed class ProxyMirrorIsolationTests
     }
 
     [Fact]
+    public async Task Get_SequentialMirrors_ReuseOneKeepAliveConnection()
+    {
+        // APISIX opens a connection per mirror (#9690); the mirror leg keeps its connections alive.
+        const int Requests = 20;
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/hello", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
+
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello");
+            Assert.Equal(200, (int)response.StatusCode);
+
+            // One at a time: a copy is counted as sent only after its answer was read to the end,
+            // which returns the connection to the pool for the next copy.
+            await WaitForMetricAsync(gateway, i + 1, "mirrorgate_mirror_sent_total");
+        }
+
+        Assert.Single(mirror.Requests.Select(r => r.ConnectionId).Distinct());
+    }
+
+    [Fact]
     public async Task Get_MirrorAnswersAfter5s_TwentyKeepAliveRequestsFinishUnder4s()
     {
         const int Requests = 20;
