@@ -221,17 +221,24 @@ public static partial class MirrorGateHost
             return new MirrorMetrics(sp.GetRequiredService<IMeterFactory>());
         });
         services.AddSingleton(sp => new MirrorMemoryBudget(() => sp.GetRequiredService<NodeSettings>().Mirror.MaxBufferedBytes));
+        services.AddSingleton(sp => new MirrorFailureLog(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MirrorFailureLog>>()));
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<NodeSettings>();
-            return new MirrorSender(() => settings.Mirror, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MirrorSender>>());
+            return new MirrorSender(() => settings.Mirror, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MirrorFailureLog>());
         });
-        services.AddSingleton(sp => new MirrorDispatcher(
-            sp.GetRequiredService<MirrorSender>(),
-            bootstrap.MirrorSettings,
-            sp.GetRequiredService<MirrorMetrics>(),
-            sp.GetRequiredService<MirrorMemoryBudget>(),
-            sp.GetRequiredService<ILogger<MirrorDispatcher>>()));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<NodeSettings>();
+            return new MirrorDispatcher(
+                sp.GetRequiredService<MirrorSender>(),
+                () => settings.Mirror,
+                sp.GetRequiredService<MirrorMetrics>(),
+                sp.GetRequiredService<MirrorMemoryBudget>(),
+                sp.GetRequiredService<MirrorFailureLog>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<MirrorDispatcher>>());
+        });
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<NodeSettings>();

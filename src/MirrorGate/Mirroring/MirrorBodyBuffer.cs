@@ -55,22 +55,31 @@ internal sealed class MirrorBodyBuffer
     {
         for (var i = 0; i < _chunks.Count; i++)
         {
-            var used = i == _chunks.Count - 1 ? _lastChunkUsed : _chunks[i].Length;
-            await destination.WriteAsync(_chunks[i].AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+            await destination.WriteAsync(Segment(i), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public int SegmentCount => _chunks.Count;
+
+    /// <summary>The <paramref name="index"/>th run of buffered bytes, in order.</summary>
+    public ReadOnlyMemory<byte> Segment(int index)
+        => _chunks[index].AsMemory(0, index == _chunks.Count - 1 ? _lastChunkUsed : _chunks[index].Length);
+
+    /// <summary>Copies the buffered bytes, in order, to <paramref name="destination"/> (at least <see cref="Length"/> long).</summary>
+    public void CopyTo(Span<byte> destination)
+    {
+        for (var i = 0; i < _chunks.Count; i++)
+        {
+            var segment = Segment(i).Span;
+            segment.CopyTo(destination);
+            destination = destination[segment.Length..];
         }
     }
 
     public byte[] ToArray()
     {
         var result = new byte[Length];
-        var offset = 0;
-        for (var i = 0; i < _chunks.Count; i++)
-        {
-            var used = i == _chunks.Count - 1 ? _lastChunkUsed : _chunks[i].Length;
-            _chunks[i].AsSpan(0, used).CopyTo(result.AsSpan(offset));
-            offset += used;
-        }
-
+        CopyTo(result);
         return result;
     }
 

@@ -1,172 +1,156 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using MirrorGate.Mirroring.Http1;
 
 namespace MirrorGate.Mirroring;
 
 /// <summary>
-/// Sends mirror requests off the request path: a bounded queue drained by a fixed number of
-/// workers. Enqueueing never blocks; when the queue is full the mirror is dropped and counted.
+/// Takes finished mirror copies off the request path and hands each to the lane of its origin:
+/// pipelined HTTP/1.1 connections for http(s) mirrors, HTTP/2 for gRPC. Taking a copy never
+/// blocks and never waits for a mirror; when <c>queue_size</c> copies are already waiting, the
+/// copy is dropped and counted. A timer a few times a second enforces the send and read
+/// timeouts of every connection, so no copy carries a timer of its own.
 /// </summary>
 internal sealed partial class MirrorDispatcher : IAsyncDisposable
 {
-    private readonly Channel<MirrorRequest> _queue;
-    private readonly MirrorSender _sender;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task[] _workers;
-    private readonly ILogger _logger;
-    private int _inFlight;
+    private static readonly TimeSpan LongestSweep = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ShortestSweep = TimeSpan.FromMilliseconds(10);
 
-    public MirrorDispatcher(MirrorSender sender, ProxyMirrorSettings settings, MirrorMetrics metrics, MirrorMemoryBudget budget, ILogger<MirrorDispatcher> logger)
+    private readonly ConcurrentDictionary<string, IMirrorLane> _http1Lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IMirrorLane> _http2Lanes = new(StringComparer.Ordinal);
+    private readonly MirrorSender _sender;
+    private readonly MirrorLaneContext _context;
+    private readonly ILogger _logger;
+    private readonly ITimer _sweeper;
+    private TimeSpan _sweepPeriod;
+    private int _disposed;
+
+    public MirrorDispatcher(
+        MirrorSender sender,
+        Func<ProxyMirrorSettings> settings,
+        MirrorMetrics metrics,
+        MirrorMemoryBudget budget,
+        MirrorFailureLog failures,
+        TimeProvider time,
+        ILogger<MirrorDispatcher> logger)
     {
         _sender = sender;
         _logger = logger;
         Budget = budget;
-        _queue = Channel.CreateBounded<MirrorRequest>(new BoundedChannelOptions(settings.QueueSize)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails fast when full; nothing ever waits
-            SingleReader = false,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        });
-        metrics.ObserveDispatcher(() => _queue.Reader.Count, () => Volatile.Read(ref _inFlight), () => budget.Used);
-        _workers = new Task[settings.Concurrency];
-        for (var i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = Task.Run(WorkAsync);
-        }
+        _context = new MirrorLaneContext(settings, time, new MirrorLoad(), failures);
+        metrics.ObserveDispatcher(() => _context.Load.Queued, () => _context.Load.InFlight, () => budget.Used);
+        _sweepPeriod = SweepPeriod(settings());
+        _sweeper = time.CreateTimer(static d => ((MirrorDispatcher)d!).Sweep(), this, _sweepPeriod, _sweepPeriod);
     }
 
     public MirrorMemoryBudget Budget { get; }
 
-    public int QueueLength => _queue.Reader.Count;
+    /// <summary>Copies accepted but not yet written to a mirror.</summary>
+    public int QueueLength => _context.Load.Queued;
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Copies written to a mirror whose answer is awaited.</summary>
+    public int InFlight => _context.Load.InFlight;
 
-    /// <summary>Queues a finished mirror request; false (dropped and counted) when the queue is full.</summary>
+    /// <summary>Open or opening HTTP/1.1 connections to <paramref name="origin"/> (diagnostics and tests).</summary>
+    public int ConnectionsTo(string origin)
+        => _http1Lanes.TryGetValue(origin, out var lane) ? ((Http1MirrorLane)lane).ConnectionCount : 0;
+
+    /// <summary>Hands a finished copy to its lane; false (dropped and counted) when the queue is full or the node is stopping.</summary>
     public bool TryEnqueue(MirrorRequest request)
     {
-        if (_queue.Writer.TryWrite(request))
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            return true;
+            _context.Drop(request, MirrorReasons.Shutdown);
+            return false;
         }
 
-        request.Body?.Release();
-        request.Metrics.OnDropped(MirrorReasons.QueueFull);
-        return false;
+        if (!_context.Load.TryQueue(_context.Settings.QueueSize))
+        {
+            _context.Drop(request, MirrorReasons.QueueFull);
+            return false;
+        }
+
+        LaneFor(request).Enqueue(request);
+        return true;
     }
 
-    private async Task WorkAsync()
+    private IMirrorLane LaneFor(MirrorRequest request)
     {
-        var reader = _queue.Reader;
+        if (request.Version.Major >= 2)
+        {
+            return _http2Lanes.TryGetValue(request.Origin, out var h2)
+                ? h2
+                : _http2Lanes.GetOrAdd(request.Origin, _ => new Http2MirrorLane(_sender, _context, _logger));
+        }
 
-        // One deadline source per worker, reset after each send instead of a new linked source
-        // per mirror: no allocation and no registration on the shared stopping token per request.
-        var timeout = new StrongBox<CancellationTokenSource>(new CancellationTokenSource());
-        using var onStop = _stopping.Token.Register(CancelCurrent, timeout);
+        return _http1Lanes.TryGetValue(request.Origin, out var h1)
+            ? h1
+            : _http1Lanes.GetOrAdd(request.Origin, origin => new Http1MirrorLane(origin, _context));
+    }
+
+    private void Sweep()
+    {
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            var now = _context.Time.GetTimestamp();
+            foreach (var lane in _http1Lanes.Values)
             {
-                while (reader.TryRead(out var request))
-                {
-                    Interlocked.Increment(ref _inFlight);
-                    try
-                    {
-                        await _sender.SendAsync(request, timeout.Value!, _stopping.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex)
-                    {
-                        if (_stopping.IsCancellationRequested)
-                        {
-                            // Stopping cancels the send, which may surface as any exception type
-                            // (a cancelled connect can be an HttpRequestException); none of them
-                            // may fault the worker, or disposal would throw and leak queued bodies.
-                            return;
-                        }
+                lane.Sweep(now);
+            }
 
-                        // The sender counts every expected failure; anything reaching here is a bug,
-                        // and still must not stop the worker.
-                        LogWorkerFailed(ex);
-                    }
-                    finally
-                    {
-                        request.Body?.Release();
-                        Interlocked.Decrement(ref _inFlight);
-                    }
-
-                    if (!timeout.Value!.TryReset())
-                    {
-                        // It fired (a mirror timed out): a fired source cannot be reused.
-                        var fired = timeout.Value;
-                        timeout.Value = new CancellationTokenSource();
-                        fired.Dispose();
-                        if (_stopping.IsCancellationRequested)
-                        {
-                            return;
-                        }
-                    }
-                }
+            // Timeouts edited in config.yaml change how often they must be checked.
+            var period = SweepPeriod(_context.Settings);
+            if (period != _sweepPeriod && Volatile.Read(ref _disposed) == 0)
+            {
+                _sweepPeriod = period;
+                _sweeper.Change(period, period);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (Exception ex)
         {
-        }
-        finally
-        {
-            timeout.Value?.Dispose();
+            LogSweepFailed(ex);
         }
     }
 
-    private static void CancelCurrent(object? box)
+    /// <summary>A quarter of the shortest timeout, between 10 and 100 ms: timeouts fire within that much of their value.</summary>
+    private static TimeSpan SweepPeriod(ProxyMirrorSettings settings)
     {
-        try
-        {
-            ((StrongBox<CancellationTokenSource>)box!).Value?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The worker just swapped in a fresh source; it checks the stopping token itself.
-        }
+        var shortest = TimeSpan.FromTicks(Math.Min(settings.SendTimeout.Ticks, settings.ReadTimeout.Ticks) / 4);
+        return shortest < ShortestSweep ? ShortestSweep : shortest > LongestSweep ? LongestSweep : shortest;
     }
 
     /// <summary>
-    /// Stops taking mirrors, lets the workers send what is queued for up to
-    /// <see cref="ShutdownDrain"/>, then abandons the rest (counted as dropped, reason shutdown).
+    /// Stops taking copies, lets the lanes send what is queued and await what is in flight for up
+    /// to <see cref="ShutdownDrain"/>, then abandons the rest: copies never written are counted
+    /// as dropped (reason shutdown), and every body is released.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        var workers = Task.WhenAll(_workers);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
-            await workers.WaitAsync(ShutdownDrain).ConfigureAwait(false);
+            await _context.Load.WhenIdleAsync().WaitAsync(ShutdownDrain).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
         }
 
-        _stopping.Cancel();
-        try
+        _context.Stop();
+        foreach (var lane in _http1Lanes.Values.Concat(_http2Lanes.Values))
         {
-            await workers.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            lane.Stop();
         }
 
-        while (_queue.Reader.TryRead(out var request))
-        {
-            request.Body?.Release();
-            request.Metrics.OnDropped(MirrorReasons.Shutdown);
-        }
-
-        _stopping.Dispose();
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>How long a stopping node keeps sending queued mirrors (the primaries have drained by then).</summary>
     public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(3);
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Mirror worker failed unexpectedly; it keeps running")]
-    private partial void LogWorkerFailed(Exception exception);
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Checking mirror connection timeouts failed; it is tried again shortly")]
+    private partial void LogSweepFailed(Exception exception);
 }

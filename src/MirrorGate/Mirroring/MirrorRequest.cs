@@ -1,3 +1,5 @@
+using MirrorGate.Pipeline;
+
 namespace MirrorGate.Mirroring;
 
 /// <summary>
@@ -6,10 +8,32 @@ namespace MirrorGate.Mirroring;
 /// </summary>
 internal sealed class MirrorRequest
 {
+    private string? _origin;
+    private string? _pathAndQuery;
+    private Uri? _target;
+
     public required HttpMethod Method { get; init; }
 
-    /// <summary>Absolute URI at the mirror: scheme, host and port from the plugin's <c>host</c>, path and query per <c>path</c>/<c>path_concat_mode</c>.</summary>
-    public required Uri Target { get; init; }
+    /// <summary>Scheme, host and port the copy goes to (the plugin's <c>host</c>, grpc(s) as http(s)), e.g. <c>http://127.0.0.1:1986</c>.</summary>
+    public string Origin
+    {
+        get => _origin ??= Target.GetLeftPart(UriPartial.Authority);
+        init => _origin = value;
+    }
+
+    /// <summary>Path and query at the mirror, exactly as built from <c>path</c>/<c>path_concat_mode</c> (percent-encoding kept).</summary>
+    public string PathAndQuery
+    {
+        get => _pathAndQuery ??= Target.PathAndQuery;
+        init => _pathAndQuery = value;
+    }
+
+    /// <summary>The absolute URI at the mirror; built only when a sender needs one (the HTTP/1.1 writer does not).</summary>
+    public Uri Target
+    {
+        get => _target ??= RawUri.Create(_origin + _pathAndQuery);
+        init => _target = value;
+    }
 
     /// <summary>HTTP/1.1 for http(s) mirrors, HTTP/2 for grpc(s).</summary>
     public required Version Version { get; init; }
@@ -20,11 +44,20 @@ internal sealed class MirrorRequest
     /// <summary>Request headers as the upstream gets them, minus Host and hop-by-hop headers.</summary>
     public required KeyValuePair<string, string[]>[] Headers { get; init; }
 
-    /// <summary>The body copy, or null when the request had none. Released by the dispatcher.</summary>
+    /// <summary>The body copy, or null when the request had none. Released once, with the copy's outcome.</summary>
     public MirrorBodyBuffer? Body { get; set; }
 
     public required MirrorTargetMetrics Metrics { get; init; }
 
     /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
     public MirrorCircuit? Circuit { get; init; }
+
+    /// <summary>When the copy was written to the mirror (a timestamp), for the duration histogram.</summary>
+    internal long SentAt { get; set; }
+
+    /// <summary>
+    /// Times the copy went out on a connection the mirror then closed without answering it; it is
+    /// sent again once (the mirror said it would not process it), never more.
+    /// </summary>
+    internal int Resends { get; set; }
 }

@@ -1,18 +1,17 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 using MirrorGate.Hosting;
-using MirrorGate.Observability;
 
 namespace MirrorGate.Mirroring;
 
 /// <summary>
-/// Sends one mirror request over the mirror leg's own connection pool and discards the answer.
-/// Every outcome is counted; failures are logged at a bounded rate. Timeouts follow nginx's
-/// meaning: connect, send (writing the request) and read (waiting between reads of the answer).
+/// Sends one gRPC mirror copy (HTTP/2, h2c or TLS) over the mirror leg's own SocketsHttpHandler
+/// pool, which multiplexes copies on few connections, and discards the answer. HTTP/1.1 mirrors
+/// go through <see cref="Http1.Http1MirrorLane"/> instead. Every outcome is counted; failures
+/// are logged at a bounded rate. Timeouts follow nginx's meaning: connect, send (writing the
+/// request) and read (waiting between reads of the answer).
 /// </summary>
-internal sealed partial class MirrorSender : IDisposable
+internal sealed class MirrorSender : IDisposable
 {
     // Drain at most this much of a mirror's answer so its connection can be reused; a larger
     // answer is cut off by closing the connection instead of spending time reading it.
@@ -20,17 +19,15 @@ internal sealed partial class MirrorSender : IDisposable
 
     private readonly Func<ProxyMirrorSettings> _settings;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly LogRateLimiter<(string Route, string Target, string Reason)> _logLimiter;
+    private readonly MirrorFailureLog _failures;
     private readonly Lock _clientLock = new();
     private MirrorClient? _client;
 
-    public MirrorSender(Func<ProxyMirrorSettings> settings, TimeProvider time, ILogger<MirrorSender> logger)
+    public MirrorSender(Func<ProxyMirrorSettings> settings, TimeProvider time, MirrorFailureLog failures)
     {
         _settings = settings;
         _time = time;
-        _logger = logger;
-        _logLimiter = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
+        _failures = failures;
     }
 
     /// <summary>
@@ -69,7 +66,7 @@ internal sealed partial class MirrorSender : IDisposable
             }
 
             request.Metrics.OnFailed(reason, _time.GetElapsedTime(started));
-            LogFailure(request, reason, ex);
+            _failures.Failed(request, reason, ex.Message);
         }
     }
 
@@ -147,24 +144,6 @@ internal sealed partial class MirrorSender : IDisposable
         return timedOut ? MirrorReasons.Timeout : MirrorReasons.Error;
     }
 
-    private void LogFailure(MirrorRequest request, string reason, Exception ex)
-    {
-        if (!_logLimiter.TryAcquire((request.Metrics.RouteId, request.Metrics.Target, reason), out var suppressed))
-        {
-            return;
-        }
-
-        if (reason == MirrorReasons.Resolve)
-        {
-            // APISIX's wording, so existing log alerts keep matching.
-            LogResolveFailed(request.Target.Host, ex.Message, request.Metrics.RouteId, suppressed);
-        }
-        else
-        {
-            LogMirrorFailed(request.Metrics.Target, request.Metrics.RouteId, reason, ex.Message, suppressed);
-        }
-    }
-
     private MirrorClient GetClient(ProxyMirrorSettings settings)
     {
         var client = Volatile.Read(ref _client);
@@ -194,18 +173,4 @@ internal sealed partial class MirrorSender : IDisposable
     }
 
     public void Dispose() => _client?.Dispose();
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Error,
-        Message = "dns resolver resolves domain: {Domain} error: {Error} (route {RouteId}; the primary request is unaffected){Suppressed}")]
-    private partial void LogResolveFailedCore(string domain, string error, string routeId, string suppressed);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
-        Message = "mirror request to {Target} for route {RouteId} failed ({Reason}): {Error}; the primary request is unaffected{Suppressed}")]
-    private partial void LogMirrorFailedCore(string target, string routeId, string reason, string error, string suppressed);
-
-    private void LogResolveFailed(string domain, string error, string routeId, long suppressed)
-        => LogResolveFailedCore(domain, error, routeId, LogRateLimiter.SuppressedNote(suppressed));
-
-    private void LogMirrorFailed(string target, string routeId, string reason, string error, long suppressed)
-        => LogMirrorFailedCore(target, routeId, reason, error, LogRateLimiter.SuppressedNote(suppressed));
 }

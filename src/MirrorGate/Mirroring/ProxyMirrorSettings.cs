@@ -5,8 +5,8 @@ namespace MirrorGate.Mirroring;
 
 /// <summary>
 /// Node settings of the mirror leg, from <c>plugin_attr.proxy-mirror</c> in config.yaml.
-/// Timeouts, body caps and TLS verification apply without restart; queue size and concurrency
-/// are read at start.
+/// Every setting applies without restart: each copy, connection and write reads the settings
+/// in force at that moment.
 /// </summary>
 internal sealed record ProxyMirrorSettings
 {
@@ -26,11 +26,17 @@ internal sealed record ProxyMirrorSettings
     /// <summary>Bytes of mirror bodies held at once across the node (256 MiB); beyond it mirrors are dropped.</summary>
     public long MaxBufferedBytes { get; init; } = 256L * 1024 * 1024;
 
-    /// <summary>Mirror requests waiting to be sent (4096); when full, new ones are dropped and counted.</summary>
+    /// <summary>Mirror copies accepted but not yet written to a mirror (4096); when full, new ones are dropped and counted.</summary>
     public int QueueSize { get; init; } = 4096;
 
-    /// <summary>Mirror requests in flight at once (256), also the connection cap per mirror host.</summary>
+    /// <summary>Connections per mirror host (256); for gRPC mirrors, copies in flight per host.</summary>
     public int Concurrency { get; init; } = 256;
+
+    /// <summary>
+    /// Unanswered copies one HTTP/1.1 connection may carry (16): copies are pipelined onto a
+    /// connection while the mirror answers promptly. 1 turns pipelining off.
+    /// </summary>
+    public int PipelineDepth { get; init; } = 16;
 
     /// <summary>Whether https/grpcs mirror certificates are verified (off by default, as APISIX).</summary>
     public bool VerifyTls { get; init; }
@@ -67,6 +73,7 @@ internal sealed record ProxyMirrorSettings
             MaxBufferedBytes = ReadSize(attr, "max_buffered_bytes", $"{Prefix}.max_buffered_bytes", settings.MaxBufferedBytes),
             QueueSize = (int)ReadInt(attr, "queue_size", $"{Prefix}.queue_size", settings.QueueSize, 1, 1_000_000),
             Concurrency = (int)ReadInt(attr, "concurrency", $"{Prefix}.concurrency", settings.Concurrency, 1, 100_000),
+            PipelineDepth = (int)ReadInt(attr, "pipeline_depth", $"{Prefix}.pipeline_depth", settings.PipelineDepth, 1, 1024),
             VerifyTls = ReadBool(attr, "verify_tls", $"{Prefix}.verify_tls", settings.VerifyTls),
         };
     }

@@ -39,9 +39,8 @@ public sealed class MirrorDispatcherTests
 
         using var metrics = new MirrorMetrics();
         var budget = new MirrorMemoryBudget(() => 1L << 30);
-        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8 };
-        using var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
-        var dispatcher = new MirrorDispatcher(sender, settings, metrics, budget, NullLogger<MirrorDispatcher>.Instance);
+        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8, PipelineDepth = 1 };
+        var dispatcher = TestDispatcher.Create(settings, metrics, budget);
         var target = new MirrorTargetMetrics(metrics, "dispose", "http://silent");
         for (var i = 0; i < 3; i++)
         {
@@ -85,9 +84,8 @@ public sealed class MirrorDispatcherTests
     {
         using var metrics = new MirrorMetrics();
         var budget = new MirrorMemoryBudget(() => 1L << 30);
-        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8 };
-        using var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
-        var dispatcher = new MirrorDispatcher(sender, settings, metrics, budget, NullLogger<MirrorDispatcher>.Instance);
+        var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8, PipelineDepth = 1 };
+        var dispatcher = TestDispatcher.Create(settings, metrics, budget);
         await dispatcher.DisposeAsync();
         var body = new MirrorBodyBuffer(budget);
         Assert.True(body.TryAppend(new byte[100]));

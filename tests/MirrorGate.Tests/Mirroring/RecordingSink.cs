@@ -56,11 +56,7 @@ internal sealed class RecordingSink : IAsyncDisposable
     };
 
     public MirrorDispatcher CreateDispatcher(MirrorMetrics metrics, MirrorMemoryBudget budget)
-    {
-        var settings = ProxyMirrorSettings.Default with { Concurrency = 4, QueueSize = 64 };
-        var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
-        return new MirrorDispatcher(sender, settings, metrics, budget, NullLogger<MirrorDispatcher>.Instance);
-    }
+        => TestDispatcher.Create(ProxyMirrorSettings.Default with { Concurrency = 4, QueueSize = 64 }, metrics, budget);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

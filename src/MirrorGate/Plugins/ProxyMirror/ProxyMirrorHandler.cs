@@ -56,7 +56,8 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         var mirror = new MirrorRequest
         {
             Method = HttpMethod.Parse(request.Method),
-            Target = BuildTarget(context),
+            Origin = config.BaseUri,
+            PathAndQuery = BuildPathAndQuery(context),
             Version = config.IsGrpc ? Http2 : Http11,
             Host = context.UpstreamHost ?? request.Host.Value ?? "",
             Headers = MirrorHeaders.Freeze(context, config.IsGrpc),
@@ -76,14 +77,9 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         http.Response.RegisterForDispose(tee);
     }
 
-    private Uri BuildTarget(ProxyContext context)
-    {
-        var request = context.HttpContext.Request;
-        var pathAndQuery = config.BuildPathAndQuery(RawPath(context.HttpContext), request.QueryString.Value ?? "", context.UpstreamUri);
-
-        // Keep the path exactly as built (percent-encoding, dot segments) instead of letting Uri normalise it.
-        return RawUri.Create(config.BaseUri + pathAndQuery);
-    }
+    // Kept exactly as built (percent-encoding, dot segments): no Uri is made on the request path.
+    private string BuildPathAndQuery(ProxyContext context)
+        => config.BuildPathAndQuery(RawPath(context.HttpContext), context.HttpContext.Request.QueryString.Value ?? "", context.UpstreamUri);
 
     /// <summary>The request path as the client wrote it (percent-encoding kept), without the query.</summary>
     private static string RawPath(HttpContext http)

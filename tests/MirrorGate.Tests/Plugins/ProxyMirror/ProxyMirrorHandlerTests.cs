@@ -6,6 +6,7 @@ using MirrorGate.Mirroring;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Snapshot;
+using MirrorGate.Tests.Mirroring;
 
 namespace MirrorGate.Tests.Plugins.ProxyMirror;
 
@@ -17,8 +18,7 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
 
     public ProxyMirrorHandlerTests()
     {
-        var sender = new MirrorSender(() => _settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
-        _dispatcher = new MirrorDispatcher(sender, _settings, _metrics, new MirrorMemoryBudget(() => 1 << 20), NullLogger<MirrorDispatcher>.Instance);
+        _dispatcher = TestDispatcher.Create(_settings, _metrics, new MirrorMemoryBudget(() => 1 << 20));
     }
 
     private ProxyMirrorHandler Handler(double ratio, double draw)

@@ -1,0 +1,573 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+
+namespace MirrorGate.Mirroring.Http1;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection to a mirror: a writer that sends every copy queued on it
+/// in one write, and a reader that matches answers to copies in order and skips their bodies.
+/// Queue state (<see cref="Pending"/>, <see cref="Outstanding"/>, flags) belongs to the lane's
+/// lock; the streams are touched only by the one writer and the one reader. Timeouts are
+/// enforced by the lane's sweep from the timestamps kept here, so no timer exists per copy.
+/// </summary>
+internal sealed class MirrorConnection : IThreadPoolWorkItem
+{
+    /// <summary>
+    /// At most this much of one answer is read and discarded; a longer one closes the connection
+    /// (the copy counts as answered) rather than spending the gateway's CPU on it.
+    /// </summary>
+    public const int MaxAnswerBytes = 1024 * 1024;
+
+    private static readonly RemoteCertificateValidationCallback AcceptAnyCertificate = static (_, _, _, _) => true;
+
+    private readonly Http1MirrorLane _lane;
+    private readonly Http1ResponseParser _parser = new();
+    private readonly List<MirrorRequest> _batch = [];
+    private Socket? _socket;
+    private Stream? _stream;
+    private long _lastProgress;
+    private long _writeStartedAt;
+    private long _sendTimeoutTicks;
+    private long _readTimeoutTicks;
+
+    public MirrorConnection(Http1MirrorLane lane, bool verifyTls, long now)
+    {
+        _lane = lane;
+        VerifyTls = verifyTls;
+        LastUsed = now;
+    }
+
+    private enum ConnectionState
+    {
+        Connecting,
+        Open,
+        Closed,
+    }
+
+    // ---- guarded by the lane's lock ----
+
+    /// <summary>Copies assigned to this connection, not written yet.</summary>
+    public Queue<MirrorRequest> Pending { get; } = new();
+
+    /// <summary>Copies written (or being written), in the order their answers will come.</summary>
+    public Queue<MirrorRequest> Outstanding { get; } = new();
+
+    public long LastUsed { get; set; }
+
+    public bool VerifyTls { get; }
+
+    private ConnectionState State { get; set; }
+
+    private bool Writing { get; set; }
+
+    /// <summary>Since when the oldest unanswered copy has waited (reset by every answer).</summary>
+    private long WaitingSince { get; set; }
+
+    /// <summary>How long the last answer took from its write; unknown (max) until the first one.</summary>
+    private long LastAnswerTicks { get; set; } = long.MaxValue;
+
+    private int Load => Pending.Count + Outstanding.Count;
+
+    private MirrorLaneContext Context => _lane.Context;
+
+    /// <summary>
+    /// Whether a new copy may join this connection: an idle one takes any; a busy one only while
+    /// there is room in the pipeline and the mirror has shown it answers promptly here (its last
+    /// answer was quick and nothing has waited long since). A slow mirror thus gets one copy per
+    /// connection, as without pipelining, and a fast one gets many copies per write.
+    /// </summary>
+    public bool Accepts(long now, ProxyMirrorSettings settings, long stallTicks)
+    {
+        if (State == ConnectionState.Closed || VerifyTls != settings.VerifyTls)
+        {
+            return false;
+        }
+
+        return Load == 0
+               || (Load < settings.PipelineDepth
+                   && LastAnswerTicks < stallTicks
+                   && (Outstanding.Count == 0 || now - WaitingSince < stallTicks));
+    }
+
+    /// <summary>True when the caller must start the writer (it was idle and the connection is open).</summary>
+    public bool ClaimWriter()
+    {
+        if (State != ConnectionState.Open || Writing || Pending.Count == 0)
+        {
+            return false;
+        }
+
+        Writing = true;
+        return true;
+    }
+
+    /// <summary>A reason to close this connection now (timeouts, idleness), or null.</summary>
+    public (string Reason, string Error, bool Resend)? Check(long now, ProxyMirrorSettings settings, long idleTicks)
+    {
+        if (State != ConnectionState.Open)
+        {
+            // A connect has its own timeout.
+            return null;
+        }
+
+        var writeStarted = Volatile.Read(ref _writeStartedAt);
+        if (writeStarted != 0 && now - writeStarted > Volatile.Read(ref _sendTimeoutTicks))
+        {
+            return (MirrorReasons.Timeout, "writing to the mirror took longer than the send timeout", false);
+        }
+
+        if (Outstanding.Count > 0 && writeStarted == 0 && now - Volatile.Read(ref _lastProgress) > Volatile.Read(ref _readTimeoutTicks))
+        {
+            return (MirrorReasons.Timeout, "the mirror did not answer within the read timeout", false);
+        }
+
+        if (Load == 0 && (now - LastUsed > idleTicks || VerifyTls != settings.VerifyTls))
+        {
+            // Idle, or opened under a TLS setting that changed: nothing is lost by closing it.
+            return (MirrorReasons.Error, "idle connection closed", true);
+        }
+
+        return null;
+    }
+
+    // ---- connecting ----
+
+    public void Connect() => _ = ConnectAsync();
+
+    private async Task ConnectAsync()
+    {
+        var settings = Context.Settings;
+        using var timeout = new CancellationTokenSource(settings.ConnectTimeout);
+        Stream stream;
+        try
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Volatile.Write(ref _socket, socket);
+            if (State == ConnectionState.Closed)
+            {
+                socket.Dispose();
+                return;
+            }
+
+            EndPoint endPoint = IPAddress.TryParse(_lane.Host, out var address)
+                ? new IPEndPoint(address, _lane.Port)
+                : new DnsEndPoint(_lane.Host, _lane.Port);
+            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (_lane.UseTls)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = address is null ? _lane.Host : "",
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    RemoteCertificateValidationCallback = VerifyTls ? null : AcceptAnyCertificate,
+                }, timeout.Token).ConfigureAwait(false);
+                stream = tls;
+            }
+        }
+        catch (Exception ex)
+        {
+            Volatile.Read(ref _socket)?.Dispose();
+            var reason = ConnectFailureReason(ex);
+            if (reason is MirrorReasons.Connect or MirrorReasons.Resolve)
+            {
+                _lane.Circuit?.OnConnectFailed();
+            }
+            else
+            {
+                // A TLS failure: the host was reached.
+                _lane.Circuit?.OnConnected();
+            }
+
+            var error = timeout.IsCancellationRequested && ex is OperationCanceledException
+                ? $"connect timed out after {settings.ConnectTimeout.TotalMilliseconds:0} ms"
+                : ex.Message;
+            Close(reason, error, resendUnanswered: false, connectFailed: true);
+            return;
+        }
+
+        _lane.Circuit?.OnConnected();
+        bool write;
+        lock (_lane.Sync)
+        {
+            if (State == ConnectionState.Closed)
+            {
+                stream.Dispose();
+                return;
+            }
+
+            _stream = stream;
+            State = ConnectionState.Open;
+            Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
+            write = ClaimWriter();
+        }
+
+        _ = ReadLoopAsync();
+        if (write)
+        {
+            _ = WriteLoopAsync();
+        }
+    }
+
+    private static string ConnectFailureReason(Exception ex) => ex switch
+    {
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } => MirrorReasons.Resolve,
+        SocketException or OperationCanceledException => MirrorReasons.Connect,
+        _ => MirrorReasons.Error,
+    };
+
+    // ---- writing ----
+
+    /// <summary>Runs the writer on the thread pool, preferring this thread's queue: copies queued meanwhile join the same write.</summary>
+    public void ScheduleWrite() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+
+    void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
+
+    private async Task WriteLoopAsync()
+    {
+        byte[]? buffer = null;
+        try
+        {
+            while (true)
+            {
+                lock (_lane.Sync)
+                {
+                    if (State != ConnectionState.Open || Pending.Count == 0)
+                    {
+                        Writing = false;
+                        return;
+                    }
+
+                    var now = Context.Time.GetTimestamp();
+                    var settings = Context.Settings;
+                    if (Outstanding.Count == 0)
+                    {
+                        WaitingSince = now;
+                    }
+
+                    // Timeouts of this write (and of waiting for its answers) are the ones in force now.
+                    Volatile.Write(ref _sendTimeoutTicks, Context.Ticks(settings.SendTimeout));
+                    Volatile.Write(ref _readTimeoutTicks, Context.Ticks(settings.ReadTimeout));
+                    Volatile.Write(ref _writeStartedAt, now);
+                    while (Pending.TryDequeue(out var request))
+                    {
+                        request.SentAt = now;
+                        Outstanding.Enqueue(request);
+                        _batch.Add(request);
+                    }
+                }
+
+                Context.Load.Sent(_batch.Count);
+                buffer ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
+                buffer = await WriteBatchAsync(buffer).ConfigureAwait(false);
+                _batch.Clear();
+                Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
+                Volatile.Write(ref _writeStartedAt, 0);
+            }
+        }
+        catch (Exception ex)
+        {
+            _batch.Clear();
+            Close(MirrorReasons.Error, ex.Message, resendUnanswered: false);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Writes the batch: heads and small bodies gathered into the buffer, large bodies from their own chunks.</summary>
+    private async ValueTask<byte[]> WriteBatchAsync(byte[] buffer)
+    {
+        var stream = _stream!;
+        var used = 0;
+        foreach (var request in _batch)
+        {
+            var max = Http1RequestHead.MaxLength(request);
+            if (max > buffer.Length - used)
+            {
+                if (used > 0)
+                {
+                    await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+                    used = 0;
+                }
+
+                if (max > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(max);
+                }
+            }
+
+            used += Http1RequestHead.Write(request, buffer.AsSpan(used));
+            if (request.Body is not { Length: > 0 } body)
+            {
+                continue;
+            }
+
+            if (body.Length <= buffer.Length - used)
+            {
+                body.CopyTo(buffer.AsSpan(used));
+                used += (int)body.Length;
+                continue;
+            }
+
+            await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+            used = 0;
+            for (var i = 0; i < body.SegmentCount; i++)
+            {
+                await stream.WriteAsync(body.Segment(i)).ConfigureAwait(false);
+            }
+        }
+
+        if (used > 0)
+        {
+            await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+        }
+
+        return buffer;
+    }
+
+    // ---- reading ----
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var start = 0;
+        var end = 0;
+        MirrorRequest? current = null;
+        var answerBytes = 0L;
+        try
+        {
+            var stream = _stream!;
+            while (true)
+            {
+                if (end == buffer.Length)
+                {
+                    buffer = MakeRoom(buffer, ref start, ref end);
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    OnEndOfStream(current, answerBytes > 0);
+                    return;
+                }
+
+                Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
+                end += read;
+                while (start < end)
+                {
+                    if (current is null)
+                    {
+                        current = PeekOutstanding();
+                        if (current is null)
+                        {
+                            // Bytes nobody asked for (say, a 408 before an idle close): nothing is lost by closing.
+                            Close(MirrorReasons.Error, "the mirror sent an unrequested answer", resendUnanswered: true);
+                            return;
+                        }
+
+                        _parser.Reset(headRequest: current.Method == HttpMethod.Head);
+                        answerBytes = 0;
+                    }
+
+                    var result = _parser.Parse(buffer.AsSpan(start, end - start), out var consumed);
+                    start += consumed;
+                    answerBytes += consumed;
+                    if (result == ResponseParse.Invalid)
+                    {
+                        Close(MirrorReasons.Error, "the mirror's answer is not valid HTTP/1.1", resendUnanswered: false);
+                        return;
+                    }
+
+                    if (result == ResponseParse.NeedMoreData)
+                    {
+                        if (answerBytes > MaxAnswerBytes && _parser.StatusCode != 0)
+                        {
+                            Answered(current, _parser.StatusCode);
+                            Close(MirrorReasons.Error, "an earlier answer on the connection was longer than 1 MiB", resendUnanswered: true);
+                            return;
+                        }
+
+                        break;
+                    }
+
+                    var keepAlive = _parser.KeepAlive;
+                    Answered(current, _parser.StatusCode);
+                    current = null;
+                    if (!keepAlive)
+                    {
+                        Close(MirrorReasons.Error, "the mirror closed the connection", resendUnanswered: true);
+                        return;
+                    }
+                }
+
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Close(MirrorReasons.Error, ex.Message, resendUnanswered: false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Keeps the unparsed bytes: moves them to the front, or grows the buffer for a long header block.</summary>
+    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
+    {
+        if (start > 0)
+        {
+            buffer.AsSpan(start, end - start).CopyTo(buffer);
+            end -= start;
+            start = 0;
+            return buffer;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+        buffer.AsSpan(0, end).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private void OnEndOfStream(MirrorRequest? current, bool answerStarted)
+    {
+        if (current is not null && _parser.CompleteAtEndOfStream())
+        {
+            // An answer without a length ends where the connection does.
+            Answered(current, _parser.StatusCode);
+            current = null;
+        }
+
+        // The mirror closed the connection: copies it never began answering are sent again once;
+        // an answer cut short is a failure.
+        Close(MirrorReasons.Error, "the mirror closed the connection before answering", resendUnanswered: true, cutShort: answerStarted ? current : null);
+    }
+
+    private MirrorRequest? PeekOutstanding()
+    {
+        lock (_lane.Sync)
+        {
+            return Outstanding.TryPeek(out var request) ? request : null;
+        }
+    }
+
+    private void Answered(MirrorRequest request, int status)
+    {
+        bool write;
+        lock (_lane.Sync)
+        {
+            Outstanding.Dequeue();
+            var now = Context.Time.GetTimestamp();
+            LastAnswerTicks = now - request.SentAt;
+            WaitingSince = now;
+            LastUsed = now;
+            write = _lane.MoveWaitingTo(this, now);
+        }
+
+        Context.Load.Finished();
+        request.Metrics.OnSent(status, Context.Time.GetElapsedTime(request.SentAt));
+        request.Body?.Release();
+        if (write)
+        {
+            ScheduleWrite();
+        }
+    }
+
+    // ---- closing ----
+
+    /// <summary>Closes the connection from outside (timeouts, idleness, shutdown).</summary>
+    public void Abort(string reason, string error, bool resendUnanswered = false)
+        => Close(reason, error, resendUnanswered);
+
+    /// <summary>
+    /// Closes once and settles every copy on the connection: unwritten ones go back to the lane
+    /// (or fail, when the connect failed); unanswered ones are sent again once when the mirror
+    /// closed the connection before answering them (<paramref name="resendUnanswered"/>), and
+    /// fail with <paramref name="reason"/> otherwise.
+    /// </summary>
+    private void Close(string reason, string error, bool resendUnanswered, bool connectFailed = false, MirrorRequest? cutShort = null)
+    {
+        MirrorRequest[] unwritten;
+        MirrorRequest[] unanswered;
+        lock (_lane.Sync)
+        {
+            if (State == ConnectionState.Closed)
+            {
+                return;
+            }
+
+            State = ConnectionState.Closed;
+            _lane.Remove(this);
+            unwritten = [.. Pending];
+            unanswered = [.. Outstanding];
+            Pending.Clear();
+            Outstanding.Clear();
+        }
+
+        try
+        {
+            if (_stream is { } stream)
+            {
+                stream.Dispose();
+            }
+            else
+            {
+                Volatile.Read(ref _socket)?.Dispose();
+            }
+        }
+        catch (Exception)
+        {
+            // Disposing a broken TLS stream may throw; the connection is gone either way.
+        }
+
+        var again = new List<MirrorRequest>(unwritten.Length + unanswered.Length);
+        foreach (var request in unwritten)
+        {
+            if (connectFailed && !Context.Stopping)
+            {
+                Context.Load.Unqueue(1);
+                Context.Fail(request, reason, error);
+            }
+            else
+            {
+                again.Add(request);
+            }
+        }
+
+        foreach (var request in unanswered)
+        {
+            if (Context.Stopping)
+            {
+                // Written but abandoned by a stopping node: the mirror got it, the answer is not awaited.
+                Context.Load.Finished();
+                request.Body?.Release();
+            }
+            else if (resendUnanswered && request != cutShort && request.Resends == 0)
+            {
+                request.Resends++;
+                Context.Load.Requeue();
+                again.Add(request);
+            }
+            else
+            {
+                Context.Load.Finished();
+                Context.Fail(request, reason, error);
+            }
+        }
+
+        _lane.Resubmit(again);
+    }
+}
