@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Http1;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Snapshot;
@@ -13,7 +14,9 @@ namespace MirrorGate.Benchmarks;
 /// <summary>
 /// The per-request cost of proxy-mirror on the primary's path: a request sampled out (must
 /// allocate nothing), freezing a sampled request (what the primary pays before the mirror leaves
-/// it), and the body tee against reading the same body without it.
+/// it), and the body tee against reading the same body without it. And the mirror leg's
+/// per-copy work off that path: writing a copy's request head into the send buffer and finding
+/// the end of its answer (both must allocate nothing).
 /// </summary>
 [MemoryDiagnoser]
 public class MirrorPathBenchmarks
@@ -26,6 +29,10 @@ public class MirrorPathBenchmarks
     private MirrorTargetMetrics _targetMetrics = null!;
     private readonly byte[] _body = new byte[256 * 1024];
     private readonly byte[] _readBuffer = new byte[16 * 1024];
+    private readonly byte[] _sendBuffer = new byte[16 * 1024];
+    private readonly Http1ResponseParser _parser = new();
+    private readonly byte[] _answer = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nDate: Fri, 27 Nov 2026 00:00:00 GMT\r\nServer: Kestrel\r\n\r\nhello world\n"u8.ToArray();
+    private MirrorRequest _frozen = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,8 +40,9 @@ public class MirrorPathBenchmarks
         var metrics = new MirrorMetrics();
         var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 1 };
         _budget = new MirrorMemoryBudget(() => long.MaxValue);
-        var sender = new MirrorSender(() => settings, TimeProvider.System, NullLogger<MirrorSender>.Instance);
-        _dispatcher = new MirrorDispatcher(sender, settings, metrics, _budget, NullLogger<MirrorDispatcher>.Instance);
+        var failures = new MirrorFailureLog(TimeProvider.System, NullLogger.Instance);
+        var sender = new MirrorSender(() => settings, TimeProvider.System, failures);
+        _dispatcher = new MirrorDispatcher(sender, () => settings, metrics, _budget, failures, TimeProvider.System, NullLogger<MirrorDispatcher>.Instance);
 
         // The draw always lands above the ratio: every request is sampled out.
         var runtime = new MirrorRuntime(_dispatcher, metrics, () => settings, () => 0.5);
@@ -53,6 +61,7 @@ public class MirrorPathBenchmarks
         http.Connection.RemoteIpAddress = IPAddress.Loopback;
         var route = new RouteModel { Id = "1", Config = new JsonObject(), Plugins = PluginChain.Empty };
         _context = new ProxyContext(http, route) { UpstreamHost = "example.test" };
+        _frozen = (MirrorRequest)FreezeSampled();
     }
 
     [GlobalCleanup]
@@ -68,12 +77,24 @@ public class MirrorPathBenchmarks
         return new MirrorRequest
         {
             Method = HttpMethod.Get,
-            Target = RawUri.Create(_config.BaseUri + _config.BuildPathAndQuery("/hello", "?a=1", null)),
+            Origin = _config.BaseUri,
+            PathAndQuery = _config.BuildPathAndQuery("/hello", "?a=1", null),
             Version = HttpVersion.Version11,
             Host = "example.test",
             Headers = headers,
             Metrics = _targetMetrics,
         };
+    }
+
+    [Benchmark(Description = "mirror leg: write a copy's request head")]
+    public int WriteHead() => Http1RequestHead.Write(_frozen, _sendBuffer);
+
+    [Benchmark(Description = "mirror leg: find the end of a copy's answer")]
+    public int ParseAnswer()
+    {
+        _parser.Reset(headRequest: false);
+        _parser.Parse(_answer, out var consumed);
+        return consumed;
     }
 
     [Benchmark(Baseline = true, Description = "read a 256 KiB body, no tee")]

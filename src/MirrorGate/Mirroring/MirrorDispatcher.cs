@@ -16,7 +16,7 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
     private static readonly TimeSpan LongestSweep = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ShortestSweep = TimeSpan.FromMilliseconds(10);
 
-    private readonly ConcurrentDictionary<string, IMirrorLane> _http1Lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Http1MirrorLane> _http1Lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IMirrorLane> _http2Lanes = new(StringComparer.Ordinal);
     private readonly MirrorSender _sender;
     private readonly MirrorLaneContext _context;
@@ -38,7 +38,7 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
         _logger = logger;
         Budget = budget;
         _context = new MirrorLaneContext(settings, time, new MirrorLoad(), failures);
-        metrics.ObserveDispatcher(() => _context.Load.Queued, () => _context.Load.InFlight, () => budget.Used);
+        metrics.ObserveDispatcher(() => _context.Load.Queued, () => _context.Load.InFlight, () => budget.Used, OpenConnections);
         _sweepPeriod = SweepPeriod(settings());
         _sweeper = time.CreateTimer(static d => ((MirrorDispatcher)d!).Sweep(), this, _sweepPeriod, _sweepPeriod);
     }
@@ -53,7 +53,18 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
 
     /// <summary>Open or opening HTTP/1.1 connections to <paramref name="origin"/> (diagnostics and tests).</summary>
     public int ConnectionsTo(string origin)
-        => _http1Lanes.TryGetValue(origin, out var lane) ? ((Http1MirrorLane)lane).ConnectionCount : 0;
+        => _http1Lanes.TryGetValue(origin, out var lane) ? lane.ConnectionCount : 0;
+
+    private int OpenConnections()
+    {
+        var open = 0;
+        foreach (var lane in _http1Lanes.Values)
+        {
+            open += lane.ConnectionCount;
+        }
+
+        return open;
+    }
 
     /// <summary>Hands a finished copy to its lane; false (dropped and counted) when the queue is full or the node is stopping.</summary>
     public bool TryEnqueue(MirrorRequest request)
@@ -140,7 +151,7 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
         }
 
         _context.Stop();
-        foreach (var lane in _http1Lanes.Values.Concat(_http2Lanes.Values))
+        foreach (var lane in _http1Lanes.Values.Concat<IMirrorLane>(_http2Lanes.Values))
         {
             lane.Stop();
         }

@@ -33,12 +33,13 @@ internal sealed class MirrorMetrics : IDisposable
 
     public Histogram<double> Duration { get; }
 
-    /// <summary>Registers the dispatcher's live gauges: queued and in-flight mirror requests.</summary>
-    public void ObserveDispatcher(Func<int> queued, Func<int> inFlight, Func<long> bufferedBytes)
+    /// <summary>Registers the dispatcher's live gauges: queued and in-flight copies, buffered bytes, open connections.</summary>
+    public void ObserveDispatcher(Func<int> queued, Func<int> inFlight, Func<long> bufferedBytes, Func<int> connections)
     {
-        _meter.CreateObservableGauge("mirrorgate.mirror.queue_depth", queued, description: "Mirror requests waiting to be sent.");
-        _meter.CreateObservableGauge("mirrorgate.mirror.in_flight", inFlight, description: "Mirror requests being sent.");
+        _meter.CreateObservableGauge("mirrorgate.mirror.queue_depth", queued, description: "Mirror copies accepted, not yet written to a mirror.");
+        _meter.CreateObservableGauge("mirrorgate.mirror.in_flight", inFlight, description: "Mirror copies written, answer awaited.");
         _meter.CreateObservableGauge("mirrorgate.mirror.buffered_bytes", bufferedBytes, unit: "By", description: "Bytes of mirror bodies held in memory.");
+        _meter.CreateObservableGauge("mirrorgate.mirror.connections", connections, description: "Open HTTP/1.1 connections to mirrors.");
     }
 
     public void Dispose() => _meter.Dispose();

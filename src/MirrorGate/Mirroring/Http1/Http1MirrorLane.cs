@@ -12,7 +12,7 @@ namespace MirrorGate.Mirroring.Http1;
 internal sealed class Http1MirrorLane : IMirrorLane
 {
     /// <summary>How long a connection may go without answering before new copies avoid it.</summary>
-    public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Connections with nothing to do are closed after this long (as SocketsHttpHandler's pool).</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);

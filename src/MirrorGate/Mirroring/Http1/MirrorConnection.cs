@@ -27,6 +27,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     private readonly List<MirrorRequest> _batch = [];
     private Socket? _socket;
     private Stream? _stream;
+    private byte[]? _sendBuffer; // owned by the writer
     private long _lastProgress;
     private long _writeStartedAt;
     private long _sendTimeoutTicks;
@@ -221,14 +222,18 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
     // ---- writing ----
 
-    /// <summary>Runs the writer on the thread pool, preferring this thread's queue: copies queued meanwhile join the same write.</summary>
-    public void ScheduleWrite() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    /// <summary>
+    /// Runs the writer from the thread pool's global queue, behind the work already waiting there
+    /// (other requests being proxied): the copies those requests queue meanwhile join the same
+    /// write. Measured on the fast-mirror benchmark: about 10 copies per write this way, against
+    /// 1.5 when the writer ran next on the current thread.
+    /// </summary>
+    public void ScheduleWrite() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
 
     private async Task WriteLoopAsync()
     {
-        byte[]? buffer = null;
         try
         {
             while (true)
@@ -261,8 +266,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 }
 
                 Context.Load.Sent(_batch.Count);
-                buffer ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
-                buffer = await WriteBatchAsync(buffer).ConfigureAwait(false);
+                await WriteBatchAsync().ConfigureAwait(false);
                 _batch.Clear();
                 Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
                 Volatile.Write(ref _writeStartedAt, 0);
@@ -275,17 +279,19 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
         finally
         {
-            if (buffer is not null)
+            if (_sendBuffer is { } buffer)
             {
+                _sendBuffer = null;
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
 
     /// <summary>Writes the batch: heads and small bodies gathered into the buffer, large bodies from their own chunks.</summary>
-    private async ValueTask<byte[]> WriteBatchAsync(byte[] buffer)
+    private async ValueTask WriteBatchAsync()
     {
         var stream = _stream!;
+        var buffer = _sendBuffer ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
         var used = 0;
         foreach (var request in _batch)
         {
@@ -300,8 +306,10 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
                 if (max > buffer.Length)
                 {
+                    // The field always holds the one rented buffer, so the writer's finally returns it exactly once.
+                    _sendBuffer = null;
                     ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(max);
+                    buffer = _sendBuffer = ArrayPool<byte>.Shared.Rent(max);
                 }
             }
 
@@ -330,8 +338,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         {
             await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
         }
-
-        return buffer;
     }
 
     // ---- reading ----
@@ -400,8 +406,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     }
 
                     var keepAlive = _parser.KeepAlive;
-                    Answered(current, _parser.StatusCode);
-                    current = null;
+                    current = Answered(current, _parser.StatusCode);
+                    if (current is not null)
+                    {
+                        _parser.Reset(headRequest: current.Method == HttpMethod.Head);
+                        answerBytes = 0;
+                    }
+
                     if (!keepAlive)
                     {
                         Close(MirrorReasons.Error, "the mirror closed the connection", resendUnanswered: true);
@@ -464,26 +475,32 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
     }
 
-    private void Answered(MirrorRequest request, int status)
+    /// <summary>Settles an answered copy; returns the next unanswered one (taken under the same lock), if any.</summary>
+    private MirrorRequest? Answered(MirrorRequest request, int status)
     {
         bool write;
+        MirrorRequest? next;
+        long now;
         lock (_lane.Sync)
         {
             Outstanding.Dequeue();
-            var now = Context.Time.GetTimestamp();
+            now = Context.Time.GetTimestamp();
             LastAnswerTicks = now - request.SentAt;
             WaitingSince = now;
             LastUsed = now;
             write = _lane.MoveWaitingTo(this, now);
+            next = Outstanding.TryPeek(out var waiting) ? waiting : null;
         }
 
         Context.Load.Finished();
-        request.Metrics.OnSent(status, Context.Time.GetElapsedTime(request.SentAt));
+        request.Metrics.OnSent(status, Context.Time.GetElapsedTime(request.SentAt, now));
         request.Body?.Release();
         if (write)
         {
             ScheduleWrite();
         }
+
+        return next;
     }
 
     // ---- closing ----
