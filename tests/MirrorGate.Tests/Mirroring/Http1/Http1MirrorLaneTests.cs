@@ -55,6 +55,37 @@ public sealed class Http1MirrorLaneTests
     }
 
     [Fact]
+    public async Task Enqueue_MirrorAnswersSlowerThanStallWindow_NoCopyJoinsABusyConnection()
+    {
+        // The converse of the test above, on the real clock: answers that take longer than the
+        // 10 ms stall window leave one copy per connection, as without pipelining.
+        const int Copies = 12;
+        await using var lane = Lane.Start(
+            async side =>
+            {
+                while (await side.ReadBatchAsync() is { Count: > 0 } batch)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(30));
+                    await side.AnswerAsync([.. batch.Select(_ => ScriptedMirror.Ok)]);
+                }
+            },
+            ProxyMirrorSettings.Default with { Concurrency = 3, QueueSize = 100 });
+
+        for (var i = 0; i < Copies; i++)
+        {
+            lane.Enqueue(lane.Copy($"/slow/{i}"));
+        }
+
+        await lane.Outcomes.WaitForTotalAsync(Copies);
+
+        Assert.Equal(Copies, lane.Outcomes.SentWith("2xx"));
+        Assert.Equal(Copies, lane.Mirror.Requests.Count);
+        Assert.All(lane.Mirror.Requests, r => Assert.Equal(0, r.UnansweredBefore));
+        Assert.InRange(lane.Mirror.ConnectionCount, 1, 3);
+        await lane.AssertIdleAsync();
+    }
+
+    [Fact]
     public async Task Enqueue_MirrorAnswersEveryCopyWithConnectionClose_EveryCopyAnsweredExactlyOnce()
     {
         const int Copies = 30;
