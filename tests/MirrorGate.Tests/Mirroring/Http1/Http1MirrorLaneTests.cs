@@ -369,6 +369,33 @@ public sealed class Http1MirrorLaneTests
         Assert.Equal(0, lane.Dispatcher.ConnectionsTo(lane.Mirror.Origin));
     }
 
+    [Fact]
+    public async Task Enqueue_OriginByHostName_ResolvedAndSentWithTheCopysHostHeader()
+    {
+        await using var lane = Lane.Start(ScriptedMirror.AnswerEach(ScriptedMirror.Ok), ProxyMirrorSettings.Default with { Concurrency = 1 });
+        var byName = lane.Mirror.Origin.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        var copy = lane.Copy("/by-name");
+
+        lane.Enqueue(new MirrorRequest
+        {
+            Method = copy.Method,
+            Origin = byName,
+            PathAndQuery = copy.PathAndQuery,
+            Version = copy.Version,
+            Host = "upstream.example:8443",
+            Headers = copy.Headers,
+            Metrics = copy.Metrics,
+        });
+        await lane.Outcomes.WaitForTotalAsync(1);
+
+        Assert.True(lane.Outcomes.SentWith("2xx") == 1, $"counted: {lane.Outcomes}");
+        var arrival = Assert.Single(lane.Mirror.Requests);
+        Assert.Equal("upstream.example:8443", arrival.Headers["Host"]);
+        Assert.Equal("/by-name", arrival.Headers["X-Copy"]);
+        Assert.Equal(1, lane.Dispatcher.ConnectionsTo(byName));
+        await lane.AssertIdleAsync();
+    }
+
     /// <summary>Deterministic bytes: <paramref name="length"/> of them, from <paramref name="seed"/>.</summary>
     private static byte[] Pattern(int length, int seed)
     {
