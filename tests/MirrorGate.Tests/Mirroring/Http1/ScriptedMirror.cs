@@ -277,6 +277,13 @@ internal sealed class MirrorSide
     /// <summary>Counts answers written with <see cref="SendAsync"/> in pieces.</summary>
     public void CountAnswers(int count) => Answered += count;
 
+    /// <summary>Never reads again (so the client's writes stall once the socket buffers are full) until the mirror is disposed.</summary>
+    public async Task HoldAsync()
+    {
+        _socket.ReceiveBufferSize = 4096;
+        await Task.Delay(Timeout.Infinite, _stop);
+    }
+
     /// <summary>Closes the connection with a FIN (every byte read so far stays read).</summary>
     public void Close()
     {
