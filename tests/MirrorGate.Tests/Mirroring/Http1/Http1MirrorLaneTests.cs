@@ -396,6 +396,37 @@ public sealed class Http1MirrorLaneTests
         await lane.AssertIdleAsync();
     }
 
+    [Fact]
+    public async Task Enqueue_ConnectionIdleLongerThanIdleTimeout_ClosedAndNextCopyOpensANewOne()
+    {
+        // 60 s of idleness pass in 100 ms of real time; read and send timeouts stay far away.
+        var closedByGateway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var lane = Lane.Start(
+            async side =>
+            {
+                await ScriptedMirror.AnswerEach(ScriptedMirror.Ok)(side);
+                if (side.Index == 0)
+                {
+                    closedByGateway.TrySetResult();
+                }
+            },
+            ProxyMirrorSettings.Default with { Concurrency = 1, ReadTimeout = TimeSpan.FromHours(1), SendTimeout = TimeSpan.FromHours(1) },
+            new FastClock(600));
+
+        lane.Enqueue(lane.Copy("/before-idle"));
+        await lane.Outcomes.WaitForTotalAsync(1);
+        await closedByGateway.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, lane.Dispatcher.ConnectionsTo(lane.Mirror.Origin));
+
+        lane.Enqueue(lane.Copy("/after-idle"));
+        await lane.Outcomes.WaitForTotalAsync(2);
+
+        Assert.True(lane.Outcomes.SentWith("2xx") == 2, $"counted: {lane.Outcomes}");
+        Assert.Equal([0], lane.Mirror.Arrivals("/before-idle").Select(r => r.Connection));
+        Assert.Equal([1], lane.Mirror.Arrivals("/after-idle").Select(r => r.Connection));
+        await lane.AssertIdleAsync();
+    }
+
     /// <summary>Deterministic bytes: <paramref name="length"/> of them, from <paramref name="seed"/>.</summary>
     private static byte[] Pattern(int length, int seed)
     {

@@ -402,9 +402,12 @@ public sealed class Http1ResponseParserTests
     }
 
     // KNOWN BUG (fails on purpose until src is fixed; filter out with Category!=KnownBug):
-    // src/MirrorGate/Mirroring/Http1/Http1ResponseParser.cs, State.ChunkSize/ChunkData: a chunk size of 16 hex digits may exceed long.MaxValue; it is cast to long unchecked, so the
-    // parser carries a negative remainder. A size of 2^63 then makes the chunk look empty and the
-    // answer "completes" on the bytes of the next line instead of waiting for (or refusing) the data.
+    // src/MirrorGate/Mirroring/Http1/Http1ResponseParser.cs, State.ChunkSize (line 149,
+    // `_remaining = (long)size`) and State.ChunkData (line 158). A chunk size of up to 16 hex
+    // digits may exceed long.MaxValue; it is cast unchecked, so the remainder goes negative.
+    // 8000000000000000 (2^63) makes the chunk look empty: the answer "completes" on the next
+    // CRLF instead of waiting for the data or refusing it, and the connection's framing is lost
+    // (FFFFFFFFFFFFFFFF even moves `consumed` back by one byte before it is refused).
     [Theory]
     [Trait("Category", "KnownBug")]
     [InlineData("8000000000000000")]

@@ -7,8 +7,8 @@ namespace MirrorGate.Tests.Mirroring.Http1;
 public sealed class MirrorConnectionBufferTests
 {
     // KNOWN BUG (fails on purpose until src is fixed; filter out with Category!=KnownBug):
-    // src/MirrorGate/Mirroring/Http1/MirrorConnection.cs, WriteBatchAsync (lines 301-305) and
-    // WriteLoopAsync (lines 264-281). A copy whose head is larger than the 16 KiB send buffer
+    // src/MirrorGate/Mirroring/Http1/MirrorConnection.cs, WriteBatchAsync (lines 303-304) and
+    // WriteLoopAsync (lines 265 and 280). A copy whose head is larger than the 16 KiB send buffer
     // makes WriteBatchAsync return that buffer to ArrayPool<byte>.Shared and rent a larger one,
     // which only reaches WriteLoopAsync's `buffer` when the batch completes. When a write of
     // that batch then fails (send timeout, reset), the finally block returns the old buffer a
