@@ -8,7 +8,8 @@ internal sealed record RecordedRequest(
     IReadOnlyDictionary<string, string> Headers,
     byte[] Body,
     bool BodyComplete,
-    string ConnectionId = "")
+    string ConnectionId = "",
+    string Scheme = "http")
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }

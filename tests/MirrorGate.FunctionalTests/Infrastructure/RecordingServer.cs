@@ -30,10 +30,12 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     public int Count => _all.Count;
 
-    public static async Task<RecordingServer> StartAsync(bool http2Only = false)
+    /// <param name="http2Only">Speaks HTTP/2 only (h2c, or h2 with <paramref name="https"/>).</param>
+    /// <param name="https">Speaks TLS with a self-signed certificate (<see cref="TestServerHost.SelfSignedCertificate"/>); <see cref="Url"/> is then https.</param>
+    public static async Task<RecordingServer> StartAsync(bool http2Only = false, bool https = false)
     {
         var server = new RecordingServer();
-        server._host = await TestServerHost.StartAsync(http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1, app => app.Run(server.HandleAsync));
+        server._host = await TestServerHost.StartAsync(http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1, app => app.Run(server.HandleAsync), https: https);
         return server;
     }
 
@@ -58,7 +60,7 @@ internal sealed class RecordingServer : IAsyncDisposable
         }
 
         var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var recorded = new RecordedRequest(request.Method, raw, request.Protocol, headers, body.ToArray(), complete, http.Connection.Id);
+        var recorded = new RecordedRequest(request.Method, raw, request.Protocol, headers, body.ToArray(), complete, http.Connection.Id, request.Scheme);
         _all.Enqueue(recorded);
         _arrivals.Writer.TryWrite(recorded);
         if (complete)

@@ -1,0 +1,380 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MirrorGate.Tests.Mirroring.Http1;
+
+/// <summary>One request as the scripted mirror read it off a connection.</summary>
+/// <param name="Connection">The connection's number, in the order the mirror accepted them (0 first).</param>
+/// <param name="Sequence">Its place among the requests of that connection (0 first).</param>
+/// <param name="UnansweredBefore">
+/// Earlier requests on the same connection the mirror had not answered yet when this one was read:
+/// above 0 only when the client pipelined it.
+/// </param>
+internal sealed record ReceivedRequest(
+    int Connection,
+    int Sequence,
+    string Method,
+    string Target,
+    IReadOnlyDictionary<string, string> Headers,
+    byte[] Body,
+    int UnansweredBefore);
+
+/// <summary>
+/// A raw TCP mirror on 127.0.0.1 whose every connection runs a script the test writes: read
+/// requests (as they arrive, several at once when pipelined), answer them with any bytes, close.
+/// It records each request with the connection it came on and how many answers it was waiting for.
+/// </summary>
+internal sealed class ScriptedMirror : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly Func<MirrorSide, Task> _script;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private readonly ConcurrentQueue<Exception> _failures = new();
+    private readonly List<MirrorSide> _connections = [];
+    private readonly List<Task> _scripts = [];
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly Task _acceptLoop;
+
+    public ScriptedMirror(Func<MirrorSide, Task> script)
+    {
+        _script = script;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start(backlog: 512);
+        Origin = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>The mirror's origin as a copy names it, e.g. http://127.0.0.1:40123.</summary>
+    public string Origin { get; }
+
+    /// <summary>Every request read, on any connection, in the order they were read.</summary>
+    public IReadOnlyList<ReceivedRequest> Requests => _requests.ToArray();
+
+    /// <summary>Connections accepted so far.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Exceptions a script threw (other than its connection going away).</summary>
+    public IReadOnlyList<Exception> Failures => _failures.ToArray();
+
+    /// <summary>A script that answers every request with <paramref name="answer"/>, each batch of pipelined requests in one write.</summary>
+    public static Func<MirrorSide, Task> AnswerEach(string answer) => async side =>
+    {
+        while (await side.ReadBatchAsync() is { Count: > 0 } batch)
+        {
+            await side.AnswerAsync([.. batch.Select(_ => answer)]);
+        }
+    };
+
+    public const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    /// <summary>The requests whose target is <paramref name="target"/>, in the order read.</summary>
+    public ReceivedRequest[] Arrivals(string target) => [.. Requests.Where(r => r.Target == target)];
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds for what the mirror has seen.</summary>
+    public async Task WaitUntilAsync(Func<ScriptedMirror, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition(this))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _changed.WaitAsync(left))
+            {
+                if (condition(this))
+                {
+                    return;
+                }
+
+                throw new TimeoutException($"the mirror never saw {what}; it read: {Describe()}");
+            }
+        }
+    }
+
+    /// <summary>What was read, for failure messages: connection/target per request.</summary>
+    public string Describe() => string.Join(", ", Requests.Select(r => $"c{r.Connection}:{r.Method} {r.Target}"));
+
+    internal void Record(ReceivedRequest request)
+    {
+        _requests.Enqueue(request);
+        _changed.Release();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                socket.NoDelay = true;
+                MirrorSide side;
+                lock (_connections)
+                {
+                    side = new MirrorSide(this, socket, _connections.Count, _stop.Token);
+                    _connections.Add(side);
+                    _scripts.Add(Task.Run(() => RunAsync(side)));
+                }
+
+                _changed.Release();
+            }
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _failures.Enqueue(ex);
+        }
+    }
+
+    private async Task RunAsync(MirrorSide side)
+    {
+        try
+        {
+            await _script(side);
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The gateway closed the connection while the script wrote to it.
+        }
+        catch (Exception ex)
+        {
+            _failures.Enqueue(ex);
+        }
+        finally
+        {
+            side.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        Task[] scripts;
+        lock (_connections)
+        {
+            _connections.ForEach(c => c.Close());
+            scripts = [.. _scripts];
+        }
+
+        try
+        {
+            await Task.WhenAll([_acceptLoop, .. scripts]).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
+
+/// <summary>The mirror's end of one connection, as a script sees it.</summary>
+internal sealed class MirrorSide
+{
+    private readonly ScriptedMirror _mirror;
+    private readonly Socket _socket;
+    private readonly CancellationToken _stop;
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
+    private int _received;
+    private int _closed;
+
+    public MirrorSide(ScriptedMirror mirror, Socket socket, int index, CancellationToken stop)
+    {
+        _mirror = mirror;
+        _socket = socket;
+        Index = index;
+        _stop = stop;
+    }
+
+    /// <summary>The connection's number, in accept order (0 first).</summary>
+    public int Index { get; }
+
+    /// <summary>Answers written on this connection so far.</summary>
+    public int Answered { get; private set; }
+
+    /// <summary>Requests read on this connection so far.</summary>
+    public int Received => _received;
+
+    /// <summary>
+    /// Waits for at least one whole request and returns every whole request read by then (more
+    /// than one when they were pipelined); empty when the client closed the connection.
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> ReadBatchAsync()
+    {
+        var batch = new List<ReceivedRequest>();
+        while (true)
+        {
+            while (TryParse() is { } request)
+            {
+                batch.Add(request);
+            }
+
+            if (batch.Count > 0)
+            {
+                return batch;
+            }
+
+            if (!await ReceiveAsync())
+            {
+                return batch;
+            }
+        }
+    }
+
+    /// <summary>Reads until at least <paramref name="count"/> requests arrived (fewer if the client closed).</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> ReadAtLeastAsync(int count)
+    {
+        var all = new List<ReceivedRequest>();
+        while (all.Count < count)
+        {
+            var batch = await ReadBatchAsync();
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            all.AddRange(batch);
+        }
+
+        return all;
+    }
+
+    /// <summary>Writes <paramref name="answers"/> in one write; each counts as one answer.</summary>
+    public async Task AnswerAsync(params string[] answers)
+    {
+        Answered += answers.Length;
+        await SendAsync(Encoding.Latin1.GetBytes(string.Concat(answers)));
+    }
+
+    /// <summary>Writes raw bytes (no answer counted).</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(bytes, SocketFlags.None, _stop);
+            bytes = bytes[sent..];
+        }
+    }
+
+    /// <summary>Counts answers written with <see cref="SendAsync"/> in pieces.</summary>
+    public void CountAnswers(int count) => Answered += count;
+
+    /// <summary>Never reads again (so the client's writes stall once the socket buffers are full) until the mirror is disposed.</summary>
+    public async Task HoldAsync()
+    {
+        _socket.ReceiveBufferSize = 4096;
+        await Task.Delay(Timeout.Infinite, _stop);
+    }
+
+    /// <summary>Closes the connection with a FIN (every byte read so far stays read).</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception)
+        {
+        }
+
+        _socket.Dispose();
+    }
+
+    /// <summary>Reads more bytes; false at the end of the stream (or when the connection went away).</summary>
+    private async Task<bool> ReceiveAsync()
+    {
+        if (_end == _buffer.Length)
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+            else
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+        }
+
+        try
+        {
+            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, _stop);
+            _end += read;
+            return read > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One whole request off the front of the buffer (head and Content-Length body), or null.</summary>
+    private ReceivedRequest? TryParse()
+    {
+        var data = _buffer.AsSpan(_start, _end - _start);
+        var headEnd = data.IndexOf("\r\n\r\n"u8);
+        if (headEnd < 0)
+        {
+            return null;
+        }
+
+        var lines = Encoding.Latin1.GetString(data[..headEnd]).Split("\r\n");
+        var requestLine = lines[0].Split(' ');
+        if (requestLine.Length != 3 || requestLine[2] != "HTTP/1.1")
+        {
+            throw new InvalidDataException($"not an HTTP/1.1 request line: {lines[0]}");
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0 || !headers.TryAdd(line[..colon], line[(colon + 1)..].Trim()))
+            {
+                throw new InvalidDataException($"bad or repeated header line: {line}");
+            }
+        }
+
+        var length = headers.TryGetValue("Content-Length", out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var total = headEnd + 4 + length;
+        if (data.Length < total)
+        {
+            return null;
+        }
+
+        var request = new ReceivedRequest(Index, _received, requestLine[0], requestLine[1], headers, data[(headEnd + 4)..total].ToArray(), _received - Answered);
+        _start += total;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        _received++;
+        _mirror.Record(request);
+        return request;
+    }
+}
