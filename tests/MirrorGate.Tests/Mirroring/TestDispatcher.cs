@@ -23,10 +23,10 @@ internal static class TestDispatcher
 }
 
 /// <summary>
-/// Real time, but every span the lanes compute from it (the 10 ms stall window, timeouts) lasts
+/// Real time, but every span the lanes compute from it (the 100 ms stall window, timeouts) lasts
 /// <paramref name="factor"/> times longer: the timestamp frequency is reported that much higher.
 /// Tests of the pipelining mechanism use it so that a loaded 2-core CI box, where one answer can
-/// take longer than 10 ms, does not decide whether a copy may join a busy connection.
+/// take longer than 100 ms, does not decide whether a copy may join a busy connection.
 /// Timers (the sweep) run on real time.
 /// </summary>
 internal sealed class SlowClock(int factor) : TimeProvider

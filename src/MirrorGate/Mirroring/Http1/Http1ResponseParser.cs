@@ -134,7 +134,8 @@ internal sealed class Http1ResponseParser
                     }
 
                     line = line.TrimEnd(" \t"u8);
-                    if (line.IsEmpty || line.Length > 16 || !Utf8Parser.TryParse(line, out ulong size, out var used, 'X') || used != line.Length)
+                    // At most 15 hex digits: every such size fits a long (no server sends a chunk near 2^60).
+                    if (line.IsEmpty || line.Length > 15 || !Utf8Parser.TryParse(line, out ulong size, out var used, 'X') || used != line.Length)
                     {
                         return ResponseParse.Invalid;
                     }

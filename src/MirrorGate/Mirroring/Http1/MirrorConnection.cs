@@ -44,6 +44,9 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     {
         Connecting,
         Open,
+
+        /// <summary>The mirror said it closes after its last answer: nothing more is written here.</summary>
+        Closing,
         Closed,
     }
 
@@ -81,7 +84,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// </summary>
     public bool Accepts(long now, ProxyMirrorSettings settings, long stallTicks)
     {
-        if (State == ConnectionState.Closed || VerifyTls != settings.VerifyTls)
+        if (State is ConnectionState.Closing or ConnectionState.Closed || VerifyTls != settings.VerifyTls)
         {
             return false;
         }
@@ -406,7 +409,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     }
 
                     var keepAlive = _parser.KeepAlive;
-                    current = Answered(current, _parser.StatusCode);
+                    current = Answered(current, _parser.StatusCode, keepAlive);
                     if (current is not null)
                     {
                         _parser.Reset(headRequest: current.Method == HttpMethod.Head);
@@ -475,8 +478,11 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Settles an answered copy; returns the next unanswered one (taken under the same lock), if any.</summary>
-    private MirrorRequest? Answered(MirrorRequest request, int status)
+    /// <summary>
+    /// Settles an answered copy; returns the next unanswered one (taken under the same lock), if
+    /// any. An answer that closes the connection stops the writer and takes no waiting copies.
+    /// </summary>
+    private MirrorRequest? Answered(MirrorRequest request, int status, bool keepAlive = true)
     {
         bool write;
         MirrorRequest? next;
@@ -488,7 +494,12 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             LastAnswerTicks = now - request.SentAt;
             WaitingSince = now;
             LastUsed = now;
-            write = _lane.MoveWaitingTo(this, now);
+            if (!keepAlive && State == ConnectionState.Open)
+            {
+                State = ConnectionState.Closing;
+            }
+
+            write = keepAlive && _lane.MoveWaitingTo(this, now);
             next = Outstanding.TryPeek(out var waiting) ? waiting : null;
         }
 

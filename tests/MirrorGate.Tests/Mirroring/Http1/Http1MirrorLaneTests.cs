@@ -12,7 +12,7 @@ namespace MirrorGate.Tests.Mirroring.Http1;
 /// </summary>
 public sealed class Http1MirrorLaneTests
 {
-    // Tests of the pipelining mechanism stretch the lane's 10 ms stall window (see SlowClock).
+    // Tests of the pipelining mechanism stretch the lane's 100 ms stall window (see SlowClock).
     private const int Stretch = 20;
 
     [Fact]
@@ -57,14 +57,14 @@ public sealed class Http1MirrorLaneTests
     public async Task Enqueue_MirrorAnswersSlowerThanStallWindow_NoCopyJoinsABusyConnection()
     {
         // The converse of the test above, on the real clock: answers that take longer than the
-        // 10 ms stall window leave one copy per connection, as without pipelining.
+        // 100 ms stall window leave one copy per connection, as without pipelining.
         const int Copies = 12;
         await using var lane = Lane.Start(
             async side =>
             {
                 while (await side.ReadBatchAsync() is { Count: > 0 } batch)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(30));
+                    await Task.Delay(TimeSpan.FromMilliseconds(250));
                     await side.AnswerAsync([.. batch.Select(_ => ScriptedMirror.Ok)]);
                 }
             },

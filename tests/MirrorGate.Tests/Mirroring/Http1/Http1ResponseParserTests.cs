@@ -401,15 +401,9 @@ public sealed class Http1ResponseParserTests
         Assert.False(parser.ReadsUntilClose);
     }
 
-    // KNOWN BUG (fails on purpose until src is fixed; filter out with Category!=KnownBug):
-    // src/MirrorGate/Mirroring/Http1/Http1ResponseParser.cs, State.ChunkSize (line 149,
-    // `_remaining = (long)size`) and State.ChunkData (line 158). A chunk size of up to 16 hex
-    // digits may exceed long.MaxValue; it is cast unchecked, so the remainder goes negative.
-    // 8000000000000000 (2^63) makes the chunk look empty: the answer "completes" on the next
-    // CRLF instead of waiting for the data or refusing it, and the connection's framing is lost
-    // (FFFFFFFFFFFFFFFF even moves `consumed` back by one byte before it is refused).
+    // A chunk size of 16 hex digits may exceed long.MaxValue: refused, never wrapped to a
+    // negative remainder (which made the chunk look empty and lost the connection's framing).
     [Theory]
-    [Trait("Category", "KnownBug")]
     [InlineData("8000000000000000")]
     [InlineData("FFFFFFFFFFFFFFFF")]
     public void Parse_ChunkSizeBeyondLongRange_NeverComplete(string size)

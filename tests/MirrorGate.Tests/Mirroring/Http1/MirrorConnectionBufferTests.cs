@@ -6,16 +6,10 @@ namespace MirrorGate.Tests.Mirroring.Http1;
 [Collection(nameof(ArrayPoolCollection))]
 public sealed class MirrorConnectionBufferTests
 {
-    // KNOWN BUG (fails on purpose until src is fixed; filter out with Category!=KnownBug):
-    // src/MirrorGate/Mirroring/Http1/MirrorConnection.cs, WriteBatchAsync (lines 303-304) and
-    // WriteLoopAsync (lines 265 and 280). A copy whose head is larger than the 16 KiB send buffer
-    // makes WriteBatchAsync return that buffer to ArrayPool<byte>.Shared and rent a larger one,
-    // which only reaches WriteLoopAsync's `buffer` when the batch completes. When a write of
-    // that batch then fails (send timeout, reset), the finally block returns the old buffer a
-    // second time: the shared pool can then hand one array to two users at once (another
-    // connection's reader, a mirror body chunk), corrupting their bytes.
+    // A copy whose head outgrows the 16 KiB send buffer makes the writer rent a larger one; when
+    // a write of that batch then fails, each rented array must still go back to the pool once
+    // (returned twice, the pool could hand one array to two users and corrupt their bytes).
     [Fact]
-    [Trait("Category", "KnownBug")]
     public async Task WriteFailsAfterLargeHeadGrewTheSendBuffer_EveryPooledArrayReturnedOnce()
     {
         using var watch = new ArrayPoolWatch();
