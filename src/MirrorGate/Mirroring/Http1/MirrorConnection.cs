@@ -235,44 +235,58 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
     void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
 
+    /// <summary>
+    /// Writes what is pending in one go, then, if more arrived meanwhile, queues itself again
+    /// behind the work waiting in the pool instead of writing at once: the copies other
+    /// requests add in the meantime join that next write.
+    /// </summary>
     private async Task WriteLoopAsync()
     {
         try
         {
-            while (true)
+            lock (_lane.Sync)
             {
-                lock (_lane.Sync)
+                if (State != ConnectionState.Open || Pending.Count == 0)
                 {
-                    if (State != ConnectionState.Open || Pending.Count == 0)
-                    {
-                        Writing = false;
-                        return;
-                    }
-
-                    var now = Context.Time.GetTimestamp();
-                    var settings = Context.Settings;
-                    if (Outstanding.Count == 0)
-                    {
-                        WaitingSince = now;
-                    }
-
-                    // Timeouts of this write (and of waiting for its answers) are the ones in force now.
-                    Volatile.Write(ref _sendTimeoutTicks, Context.Ticks(settings.SendTimeout));
-                    Volatile.Write(ref _readTimeoutTicks, Context.Ticks(settings.ReadTimeout));
-                    Volatile.Write(ref _writeStartedAt, now);
-                    while (Pending.TryDequeue(out var request))
-                    {
-                        request.SentAt = now;
-                        Outstanding.Enqueue(request);
-                        _batch.Add(request);
-                    }
+                    Writing = false;
+                    return;
                 }
 
-                Context.Load.Sent(_batch.Count);
-                await WriteBatchAsync().ConfigureAwait(false);
-                _batch.Clear();
-                Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
-                Volatile.Write(ref _writeStartedAt, 0);
+                var now = Context.Time.GetTimestamp();
+                var settings = Context.Settings;
+                if (Outstanding.Count == 0)
+                {
+                    WaitingSince = now;
+                }
+
+                // Timeouts of this write (and of waiting for its answers) are the ones in force now.
+                Volatile.Write(ref _sendTimeoutTicks, Context.Ticks(settings.SendTimeout));
+                Volatile.Write(ref _readTimeoutTicks, Context.Ticks(settings.ReadTimeout));
+                Volatile.Write(ref _writeStartedAt, now);
+                while (Pending.TryDequeue(out var request))
+                {
+                    request.SentAt = now;
+                    Outstanding.Enqueue(request);
+                    _batch.Add(request);
+                }
+            }
+
+            Context.Load.Sent(_batch.Count);
+            await WriteBatchAsync().ConfigureAwait(false);
+            _batch.Clear();
+            Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
+            Volatile.Write(ref _writeStartedAt, 0);
+
+            bool again;
+            lock (_lane.Sync)
+            {
+                again = State == ConnectionState.Open && Pending.Count > 0;
+                Writing = again;
+            }
+
+            if (again)
+            {
+                ScheduleWrite();
             }
         }
         catch (Exception ex)
