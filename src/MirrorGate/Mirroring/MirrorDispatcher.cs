@@ -48,6 +48,12 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
     /// <summary>Copies accepted but not yet written to a mirror.</summary>
     public int QueueLength => _context.Load.Queued;
 
+    /// <summary>
+    /// True while <c>queue_size</c> copies wait: a request sampled then is dropped before its
+    /// copy is made (headers frozen, body buffered) only to be refused.
+    /// </summary>
+    public bool IsFull => _context.Load.Queued >= _context.Settings.QueueSize;
+
     /// <summary>Copies written to a mirror whose answer is awaited.</summary>
     public int InFlight => _context.Load.InFlight;
 

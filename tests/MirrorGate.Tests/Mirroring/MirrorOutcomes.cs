@@ -14,7 +14,7 @@ internal sealed class MirrorOutcomes : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly ChangeSignal _changed = new();
 
     public MirrorOutcomes(MirrorMetrics metrics)
     {
@@ -51,7 +51,7 @@ internal sealed class MirrorOutcomes : IDisposable
 
             _counts.AddOrUpdate(kind, value, (_, old) => old + value);
             _counts.AddOrUpdate($"{kind}:{detail}", value, (_, old) => old + value);
-            _changed.Release();
+            _changed.Changed();
         });
         _listener.Start();
     }
@@ -73,23 +73,8 @@ internal sealed class MirrorOutcomes : IDisposable
     public long DroppedWith(string reason) => Count($"dropped:{reason}");
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds; the exception lists every count.</summary>
-    public async Task WaitUntilAsync(Func<MirrorOutcomes, bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition(this))
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await _changed.WaitAsync(left))
-            {
-                if (condition(this))
-                {
-                    return;
-                }
-
-                throw new TimeoutException($"never {what}; counted: {this}");
-            }
-        }
-    }
+    public Task WaitUntilAsync(Func<MirrorOutcomes, bool> condition, string what, TimeSpan? timeout = null)
+        => _changed.WaitUntilAsync(() => condition(this), () => $"never {what}; counted: {this}", timeout);
 
     /// <summary>Waits (bounded) until <paramref name="total"/> copies have an outcome.</summary>
     public Task WaitForTotalAsync(long total, TimeSpan? timeout = null)

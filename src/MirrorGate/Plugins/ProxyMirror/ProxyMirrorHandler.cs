@@ -37,6 +37,13 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
             return;
         }
 
+        if (runtime.Dispatcher.IsFull)
+        {
+            // A mirror that cannot keep up: drop now, before freezing headers or buffering a body.
+            metrics.OnDropped(MirrorReasons.QueueFull);
+            return;
+        }
+
         var http = context.HttpContext;
         if (IsUpgrade(http))
         {

@@ -35,7 +35,7 @@ internal sealed class ScriptedMirror : IAsyncDisposable
     private readonly ConcurrentQueue<Exception> _failures = new();
     private readonly List<MirrorSide> _connections = [];
     private readonly List<Task> _scripts = [];
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly ChangeSignal _changed = new();
     private readonly Task _acceptLoop;
 
     public ScriptedMirror(Func<MirrorSide, Task> script)
@@ -83,23 +83,8 @@ internal sealed class ScriptedMirror : IAsyncDisposable
     public ReceivedRequest[] Arrivals(string target) => [.. Requests.Where(r => r.Target == target)];
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds for what the mirror has seen.</summary>
-    public async Task WaitUntilAsync(Func<ScriptedMirror, bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition(this))
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await _changed.WaitAsync(left))
-            {
-                if (condition(this))
-                {
-                    return;
-                }
-
-                throw new TimeoutException($"the mirror never saw {what}; it read: {Describe()}");
-            }
-        }
-    }
+    public Task WaitUntilAsync(Func<ScriptedMirror, bool> condition, string what, TimeSpan? timeout = null)
+        => _changed.WaitUntilAsync(() => condition(this), () => $"the mirror never saw {what}; it read: {Describe()}", timeout);
 
     /// <summary>What was read, for failure messages: connection/target per request.</summary>
     public string Describe() => string.Join(", ", Requests.Select(r => $"c{r.Connection}:{r.Method} {r.Target}"));
@@ -107,7 +92,7 @@ internal sealed class ScriptedMirror : IAsyncDisposable
     internal void Record(ReceivedRequest request)
     {
         _requests.Enqueue(request);
-        _changed.Release();
+        _changed.Changed();
     }
 
     private async Task AcceptLoopAsync()
@@ -126,7 +111,7 @@ internal sealed class ScriptedMirror : IAsyncDisposable
                     _scripts.Add(Task.Run(() => RunAsync(side)));
                 }
 
-                _changed.Release();
+                _changed.Changed();
             }
         }
         catch (Exception) when (_stop.IsCancellationRequested)
