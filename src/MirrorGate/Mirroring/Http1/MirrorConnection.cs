@@ -212,7 +212,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         _ = ReadLoopAsync();
         if (write)
         {
-            _ = WriteLoopAsync();
+            _ = WritePassAsync();
         }
     }
 
@@ -233,14 +233,14 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// </summary>
     public void ScheduleWrite() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
-    void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
+    void IThreadPoolWorkItem.Execute() => _ = WritePassAsync();
 
     /// <summary>
     /// Writes what is pending in one go, then, if more arrived meanwhile, queues itself again
     /// behind the work waiting in the pool instead of writing at once: the copies other
     /// requests add in the meantime join that next write.
     /// </summary>
-    private async Task WriteLoopAsync()
+    private async Task WritePassAsync()
     {
         try
         {
