@@ -102,11 +102,6 @@ internal sealed partial class Http2MirrorLane(MirrorSender sender, MirrorLaneCon
         }
     }
 
-    public void Sweep(long now)
-    {
-        // Timeouts are per copy, carried by each send's cancellation source.
-    }
-
     public void Stop()
     {
         _stopping.Cancel();

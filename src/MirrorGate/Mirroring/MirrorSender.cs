@@ -13,10 +13,6 @@ namespace MirrorGate.Mirroring;
 /// </summary>
 internal sealed class MirrorSender : IDisposable
 {
-    // Drain at most this much of a mirror's answer so its connection can be reused; a larger
-    // answer is cut off by closing the connection instead of spending time reading it.
-    private const int MaxDrainBytes = 1024 * 1024;
-
     private readonly Func<ProxyMirrorSettings> _settings;
     private readonly TimeProvider _time;
     private readonly MirrorFailureLog _failures;
@@ -101,7 +97,7 @@ internal sealed class MirrorSender : IDisposable
         try
         {
             var total = 0L;
-            while (total < MaxDrainBytes)
+            while (total < IMirrorLane.MaxAnswerBytes)
             {
                 timeout.CancelAfter(readTimeout);
                 var read = await stream.ReadAsync(scratch, timeout.Token).ConfigureAwait(false);

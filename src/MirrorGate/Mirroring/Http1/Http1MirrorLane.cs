@@ -226,6 +226,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
         DrainWaiting();
     }
 
+    /// <summary>Enforces send and read timeouts and closes idle connections; the dispatcher calls it a few times a second.</summary>
     public void Sweep(long now)
     {
         List<(MirrorConnection Connection, string Reason, string Error, bool Resend)>? close = null;
