@@ -41,7 +41,7 @@ public class MirrorPathBenchmarks
         var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 1 };
         _budget = new MirrorMemoryBudget(() => long.MaxValue);
         var failures = new MirrorFailureLog(TimeProvider.System, NullLogger.Instance);
-        var sender = new MirrorSender(() => settings, TimeProvider.System, failures);
+        var sender = new MirrorSender(() => settings, TimeProvider.System);
         _dispatcher = new MirrorDispatcher(sender, () => settings, metrics, _budget, failures, TimeProvider.System, NullLogger<MirrorDispatcher>.Instance);
 
         // The draw always lands above the ratio: every request is sampled out.

@@ -225,7 +225,7 @@ public static partial class MirrorGateHost
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<NodeSettings>();
-            return new MirrorSender(() => settings.Mirror, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MirrorFailureLog>());
+            return new MirrorSender(() => settings.Mirror, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>
         {

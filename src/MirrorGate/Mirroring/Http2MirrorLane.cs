@@ -12,14 +12,14 @@ namespace MirrorGate.Mirroring;
 /// </summary>
 internal sealed partial class Http2MirrorLane(MirrorSender sender, MirrorLaneContext context, ILogger logger) : IMirrorLane
 {
-    private readonly ConcurrentQueue<MirrorRequest> _waiting = new();
+    private readonly ConcurrentQueue<MirrorCopy> _waiting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger = logger;
     private int _running;
 
-    public void Enqueue(MirrorRequest request)
+    public void Enqueue(MirrorCopy copy)
     {
-        _waiting.Enqueue(request);
+        _waiting.Enqueue(copy);
         TryStartSender();
     }
 
@@ -48,27 +48,18 @@ internal sealed partial class Http2MirrorLane(MirrorSender sender, MirrorLaneCon
         using var onStop = _stopping.Token.Register(CancelCurrent, timeout);
         try
         {
-            while (!_stopping.IsCancellationRequested && _waiting.TryDequeue(out var request))
+            while (!_stopping.IsCancellationRequested && _waiting.TryDequeue(out var copy))
             {
-                context.Load.Sent(1);
                 try
                 {
-                    await sender.SendAsync(request, timeout.Value!, _stopping.Token).ConfigureAwait(false);
+                    await sender.SendAsync(copy, timeout.Value!, _stopping.Token).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                catch (Exception ex)
                 {
-                    // The sender counts every expected failure; anything reaching here is a bug,
-                    // and still must not stop the lane.
+                    // The sender settles every expected outcome; anything reaching here is a bug,
+                    // and still must not stop the lane or leave the copy unsettled.
                     LogSenderFailed(ex);
-                }
-                catch (Exception)
-                {
-                    // Cancelled by a stopping node: any exception type may surface; not counted.
-                }
-                finally
-                {
-                    request.Body?.Release();
-                    context.Load.Finished();
+                    copy.Fail(MirrorReasons.Error, ex.Message);
                 }
 
                 if (!timeout.Value!.TryReset())
@@ -105,14 +96,10 @@ internal sealed partial class Http2MirrorLane(MirrorSender sender, MirrorLaneCon
     public void Stop()
     {
         _stopping.Cancel();
-        var dropped = 0;
-        while (_waiting.TryDequeue(out var request))
+        while (_waiting.TryDequeue(out var copy))
         {
-            dropped++;
-            context.Drop(request, MirrorReasons.Shutdown);
+            copy.Drop(MirrorReasons.Shutdown);
         }
-
-        context.Load.Unqueue(dropped);
     }
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Mirror sender failed unexpectedly; the lane keeps running")]

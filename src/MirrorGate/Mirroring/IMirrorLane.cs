@@ -10,7 +10,7 @@ internal interface IMirrorLane
     public const int MaxAnswerBytes = 1024 * 1024;
 
     /// <summary>Takes a copy already counted as queued; never blocks, never throws.</summary>
-    void Enqueue(MirrorRequest request);
+    void Enqueue(MirrorCopy copy);
 
     /// <summary>Abandons whatever is still queued or in flight (the node is stopping).</summary>
     void Stop();

@@ -4,8 +4,11 @@ namespace MirrorGate.Mirroring;
 
 /// <summary>
 /// The mirror's copy of a request body: chunks rented from the shared array pool, appended as the
-/// primary body streams by. Owned by exactly one party at a time (tee, then the queued mirror
-/// request); <see cref="Release"/> returns the chunks and the memory budget reservation.
+/// primary body streams by. It is a lease: whoever may still read the bytes holds it (the tee,
+/// then the copy's outcome, and each writer sending it), and the chunks and the memory budget
+/// reservation go back only when the last holder lets go. So an answer that settles a copy while
+/// its body is still being written cannot free bytes under the writer, and no pooled chunk is
+/// ever read by a copy it no longer belongs to.
 /// </summary>
 internal sealed class MirrorBodyBuffer
 {
@@ -16,6 +19,7 @@ internal sealed class MirrorBodyBuffer
     private readonly List<byte[]> _chunks = new(4);
     private int _lastChunkUsed;
     private long _reserved;
+    private int _holders = 1; // the creator's hold (the tee, then the copy's outcome)
 
     public MirrorBodyBuffer(MirrorMemoryBudget budget) => _budget = budget;
 
@@ -83,8 +87,36 @@ internal sealed class MirrorBodyBuffer
         return result;
     }
 
+    /// <summary>Whether nobody holds the body any more (its chunks went back to the pool).</summary>
+    public bool IsReleased => Volatile.Read(ref _holders) <= 0;
+
+    /// <summary>
+    /// Takes one more hold: a writer about to send the bytes. Only someone who holds the body
+    /// already (or acts for a holder that cannot let go meanwhile) may call it.
+    /// </summary>
+    public void Hold()
+    {
+        if (Interlocked.Increment(ref _holders) <= 1)
+        {
+            throw new InvalidOperationException("A mirror body was held after its last holder let go.");
+        }
+    }
+
+    /// <summary>Lets go of one hold; the last one returns the chunks and the budget reservation.</summary>
     public void Release()
     {
+        var left = Interlocked.Decrement(ref _holders);
+        if (left > 0)
+        {
+            return;
+        }
+
+        if (left < 0)
+        {
+            // A hold let go twice: a bug, but returning the chunks again would hand one array to two users.
+            throw new InvalidOperationException("A mirror body was released more often than it was held.");
+        }
+
         foreach (var chunk in _chunks)
         {
             ArrayPool<byte>.Shared.Return(chunk);

@@ -72,22 +72,39 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
         return open;
     }
 
-    /// <summary>Hands a finished copy to its lane; false (dropped and counted) when the queue is full or the node is stopping.</summary>
+    /// <summary>
+    /// Makes <paramref name="request"/> a copy and hands it to its lane; false (and counted) when
+    /// the queue is full, the node is stopping, or no lane can be made for its origin.
+    /// </summary>
     public bool TryEnqueue(MirrorRequest request)
     {
+        var copy = new MirrorCopy(request, _context);
         if (Volatile.Read(ref _disposed) != 0)
         {
-            _context.Drop(request, MirrorReasons.Shutdown);
+            copy.Drop(MirrorReasons.Shutdown);
             return false;
         }
 
-        if (!_context.Load.TryQueue(_context.Settings.QueueSize))
+        IMirrorLane lane;
+        try
         {
-            _context.Drop(request, MirrorReasons.QueueFull);
+            lane = LaneFor(request);
+        }
+        catch (Exception ex) when (ex is UriFormatException or ArgumentException)
+        {
+            // Saved configuration is checked so this cannot happen; if it does, the copy fails
+            // before it takes a queue slot, and the primary is untouched.
+            copy.Fail(MirrorReasons.Error, $"the mirror origin '{request.Origin}' cannot be used: {ex.Message}");
             return false;
         }
 
-        LaneFor(request).Enqueue(request);
+        if (!copy.TryEnterQueue(_context.Settings.QueueSize))
+        {
+            copy.Drop(MirrorReasons.QueueFull);
+            return false;
+        }
+
+        lane.Enqueue(copy);
         return true;
     }
 

@@ -19,19 +19,4 @@ internal sealed class MirrorLaneContext(Func<ProxyMirrorSettings> settings, Time
     public void Stop() => _stopping = true;
 
     public long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
-
-    /// <summary>A copy that failed: counted, logged at a bounded rate, its body released.</summary>
-    public void Fail(MirrorRequest request, string reason, string error)
-    {
-        request.Metrics.OnFailed(reason, request.SentAt == 0 ? TimeSpan.Zero : Time.GetElapsedTime(request.SentAt));
-        Failures.Failed(request, reason, error);
-        request.Body?.Release();
-    }
-
-    /// <summary>A copy that was not sent: counted as dropped, its body released.</summary>
-    public void Drop(MirrorRequest request, string reason)
-    {
-        request.Metrics.OnDropped(reason);
-        request.Body?.Release();
-    }
 }

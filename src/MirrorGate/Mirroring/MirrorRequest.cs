@@ -44,20 +44,14 @@ internal sealed class MirrorRequest
     /// <summary>Request headers as the upstream gets them, minus Host and hop-by-hop headers.</summary>
     public required KeyValuePair<string, string[]>[] Headers { get; init; }
 
-    /// <summary>The body copy, or null when the request had none. Released once, with the copy's outcome.</summary>
+    /// <summary>
+    /// The body copy, or null when the request had none; set once, when the tee completes it.
+    /// Its lease is held by the <see cref="MirrorCopy"/> made of this request and let go when the copy settles.
+    /// </summary>
     public MirrorBodyBuffer? Body { get; set; }
 
     public required MirrorTargetMetrics Metrics { get; init; }
 
     /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
     public MirrorCircuit? Circuit { get; init; }
-
-    /// <summary>When the copy was written to the mirror (a timestamp), for the duration histogram.</summary>
-    internal long SentAt { get; set; }
-
-    /// <summary>
-    /// Times the copy went out on a connection the mirror then closed without answering it; it is
-    /// sent again once (the mirror said it would not process it), never more.
-    /// </summary>
-    internal int Resends { get; set; }
 }

@@ -7,62 +7,58 @@ namespace MirrorGate.Mirroring;
 /// <summary>
 /// Sends one gRPC mirror copy (HTTP/2, h2c or TLS) over the mirror leg's own SocketsHttpHandler
 /// pool, which multiplexes copies on few connections, and discards the answer. HTTP/1.1 mirrors
-/// go through <see cref="Http1.Http1MirrorLane"/> instead. Every outcome is counted; failures
-/// are logged at a bounded rate. Timeouts follow nginx's meaning: connect, send (writing the
+/// go through <see cref="Http1.Http1MirrorLane"/> instead. The copy settles itself
+/// (<see cref="MirrorCopy"/>); this class only tells it how the send ended, naming the failure
+/// from what the HTTP stack threw. Timeouts follow nginx's meaning: connect, send (writing the
 /// request) and read (waiting between reads of the answer).
 /// </summary>
 internal sealed class MirrorSender : IDisposable
 {
     private readonly Func<ProxyMirrorSettings> _settings;
     private readonly TimeProvider _time;
-    private readonly MirrorFailureLog _failures;
     private readonly Lock _clientLock = new();
     private MirrorClient? _client;
 
-    public MirrorSender(Func<ProxyMirrorSettings> settings, TimeProvider time, MirrorFailureLog failures)
+    public MirrorSender(Func<ProxyMirrorSettings> settings, TimeProvider time)
     {
         _settings = settings;
         _time = time;
-        _failures = failures;
     }
 
     /// <summary>
-    /// Sends <paramref name="request"/>. <paramref name="timeout"/> is the caller's reusable source:
-    /// it carries this send's deadlines and is cancelled by the caller when the node stops
-    /// (<paramref name="stopping"/> then says so, and the outcome is not counted).
+    /// Sends <paramref name="copy"/> and settles it. <paramref name="timeout"/> is the caller's
+    /// reusable source: it carries this send's deadlines and is cancelled by the caller when the
+    /// node stops (<paramref name="stopping"/> then says so, and the copy fails with reason shutdown).
+    /// A gRPC copy is never sent twice: it counts as written from the moment it is handed over.
     /// </summary>
-    public async Task SendAsync(MirrorRequest request, CancellationTokenSource timeout, CancellationToken stopping)
+    public async Task SendAsync(MirrorCopy copy, CancellationTokenSource timeout, CancellationToken stopping)
     {
         var settings = _settings();
         var invoker = GetClient(settings).Invoker;
-        var started = _time.GetTimestamp();
-        using var message = BuildMessage(request, () => timeout.CancelAfter(settings.ReadTimeout));
+        var request = copy.Request;
+        if (!copy.MarkWritten(_time.GetTimestamp()))
+        {
+            return;
+        }
 
-        // Until the request is written the budget is connect + send; then each wait for the
-        // answer gets the read timeout.
-        timeout.CancelAfter(request.Body is null ? settings.ConnectTimeout + settings.ReadTimeout : settings.ConnectTimeout + settings.SendTimeout);
         try
         {
+            using var message = BuildMessage(request, () => timeout.CancelAfter(settings.ReadTimeout));
+
+            // Until the request is written the budget is connect + send; then each wait for the
+            // answer gets the read timeout.
+            timeout.CancelAfter(request.Body is null ? settings.ConnectTimeout + settings.ReadTimeout : settings.ConnectTimeout + settings.SendTimeout);
             using var response = await invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
             await DrainAsync(response, timeout, settings.ReadTimeout).ConfigureAwait(false);
-            request.Circuit?.OnConnected();
-            request.Metrics.OnSent((int)response.StatusCode, _time.GetElapsedTime(started));
+            copy.Answered((int)response.StatusCode, _time.GetTimestamp());
         }
-        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
         {
-            var reason = Classify(ex, timeout.IsCancellationRequested);
-            if (reason is MirrorReasons.Connect or MirrorReasons.Resolve)
-            {
-                request.Circuit?.OnConnectFailed();
-            }
-            else
-            {
-                // Reset, timeout or protocol error: the host was reached.
-                request.Circuit?.OnConnected();
-            }
-
-            request.Metrics.OnFailed(reason, _time.GetElapsedTime(started));
-            _failures.Failed(request, reason, ex.Message);
+            copy.Fail(MirrorReasons.Shutdown, "the node stopped before the mirror answered");
+        }
+        catch (Exception ex)
+        {
+            copy.Fail(Classify(ex, timeout.IsCancellationRequested), ex.Message);
         }
     }
 

@@ -17,7 +17,7 @@ internal static class TestDispatcher
     public static MirrorDispatcher Create(Func<ProxyMirrorSettings> settings, MirrorMetrics metrics, MirrorMemoryBudget budget, TimeProvider time)
     {
         var failures = new MirrorFailureLog(TimeProvider.System, NullLogger.Instance);
-        var sender = new MirrorSender(settings, TimeProvider.System, failures);
+        var sender = new MirrorSender(settings, TimeProvider.System);
         return new MirrorDispatcher(sender, settings, metrics, budget, failures, time, NullLogger<MirrorDispatcher>.Instance);
     }
 }

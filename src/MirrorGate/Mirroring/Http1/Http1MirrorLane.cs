@@ -19,7 +19,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
 
     private readonly Lock _lock = new();
     private readonly List<MirrorConnection> _connections = [];
-    private readonly Queue<MirrorRequest> _waiting = new();
+    private readonly Queue<MirrorCopy> _waiting = new();
     private readonly long _stallTicks;
     private readonly long _idleTicks;
     private MirrorCircuit? _circuit;
@@ -60,17 +60,17 @@ internal sealed class Http1MirrorLane : IMirrorLane
         }
     }
 
-    public void Enqueue(MirrorRequest request)
+    public void Enqueue(MirrorCopy copy)
     {
-        _circuit ??= request.Circuit;
+        _circuit ??= copy.Request.Circuit;
         MirrorConnection? started;
         bool isNew;
         lock (_lock)
         {
-            started = Assign(request, Context.Time.GetTimestamp(), out isNew, out var assigned);
+            started = Assign(copy, Context.Time.GetTimestamp(), out isNew, out var assigned);
             if (!assigned)
             {
-                _waiting.Enqueue(request);
+                _waiting.Enqueue(copy);
             }
         }
 
@@ -101,7 +101,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
     internal void DrainWaiting()
     {
         List<(MirrorConnection Connection, bool IsNew)>? starts = null;
-        List<MirrorRequest>? refused = null;
+        List<MirrorCopy>? refused = null;
         lock (_lock)
         {
             var now = Context.Time.GetTimestamp();
@@ -115,8 +115,8 @@ internal sealed class Http1MirrorLane : IMirrorLane
                     break;
                 }
 
-                var request = _waiting.Peek();
-                var connection = Assign(request, now, out var isNew, out var assigned);
+                var copy = _waiting.Peek();
+                var connection = Assign(copy, now, out var isNew, out var assigned);
                 if (!assigned)
                 {
                     break;
@@ -132,10 +132,9 @@ internal sealed class Http1MirrorLane : IMirrorLane
 
         if (refused is not null)
         {
-            Context.Load.Unqueue(refused.Count);
-            foreach (var request in refused)
+            foreach (var copy in refused)
             {
-                Context.Drop(request, MirrorReasons.CircuitOpen);
+                copy.Drop(MirrorReasons.CircuitOpen);
             }
         }
 
@@ -149,11 +148,11 @@ internal sealed class Http1MirrorLane : IMirrorLane
     }
 
     /// <summary>
-    /// Puts <paramref name="request"/> on a connection that can take it, opening one if the cap
+    /// Puts <paramref name="copy"/> on a connection that can take it, opening one if the cap
     /// allows (under the lock); <paramref name="assigned"/> false when none can. Returns the
     /// connection whose connect (<paramref name="isNew"/>) or writer must be started outside the lock.
     /// </summary>
-    private MirrorConnection? Assign(MirrorRequest request, long now, out bool isNew, out bool assigned)
+    private MirrorConnection? Assign(MirrorCopy copy, long now, out bool isNew, out bool assigned)
     {
         var settings = Context.Settings;
         isNew = false;
@@ -162,7 +161,8 @@ internal sealed class Http1MirrorLane : IMirrorLane
         {
             if (connection.Accepts(now, settings, _stallTicks))
             {
-                connection.Pending.Enqueue(request);
+                copy.Attempts++;
+                connection.Pending.Enqueue(copy);
                 connection.LastUsed = now;
                 return connection.ClaimWriter() ? connection : null;
             }
@@ -171,7 +171,8 @@ internal sealed class Http1MirrorLane : IMirrorLane
         if (_connections.Count < settings.Concurrency)
         {
             var connection = new MirrorConnection(this, settings.VerifyTls, now);
-            connection.Pending.Enqueue(request);
+            copy.Attempts++;
+            connection.Pending.Enqueue(copy);
             _connections.Add(connection);
             isNew = true;
             return connection;
@@ -191,7 +192,9 @@ internal sealed class Http1MirrorLane : IMirrorLane
         var moved = false;
         while (_waiting.Count > 0 && connection.Accepts(now, settings, _stallTicks))
         {
-            connection.Pending.Enqueue(_waiting.Dequeue());
+            var copy = _waiting.Dequeue();
+            copy.Attempts++;
+            connection.Pending.Enqueue(copy);
             moved = true;
         }
 
@@ -199,27 +202,44 @@ internal sealed class Http1MirrorLane : IMirrorLane
     }
 
     /// <summary>
-    /// Takes back the copies a closed connection left to send (again), then finds connections for
-    /// everything waiting: the closed one's place may now be opened anew.
+    /// Takes back the copies a closed connection may send again (never written, or declined by
+    /// the mirror), then finds connections for everything waiting: the closed one's place may
+    /// now be opened anew. A copy that has been on <see cref="MirrorCopy.MaxAttempts"/>
+    /// connections fails with the last connection's <paramref name="reason"/>.
     /// </summary>
-    internal void Resubmit(List<MirrorRequest> requests)
+    internal void Resubmit(List<MirrorCopy> copies, string reason, string error)
     {
         if (Context.Stopping)
         {
-            Context.Load.Unqueue(requests.Count);
-            foreach (var request in requests)
+            foreach (var copy in copies)
             {
-                Context.Drop(request, MirrorReasons.Shutdown);
+                copy.Drop(MirrorReasons.Shutdown);
             }
 
             return;
         }
 
+        List<MirrorCopy>? exhausted = null;
         lock (_lock)
         {
-            foreach (var request in requests)
+            foreach (var copy in copies)
             {
-                _waiting.Enqueue(request);
+                if (copy.CanRequeue)
+                {
+                    _waiting.Enqueue(copy);
+                }
+                else
+                {
+                    (exhausted ??= []).Add(copy);
+                }
+            }
+        }
+
+        if (exhausted is not null)
+        {
+            foreach (var copy in exhausted)
+            {
+                copy.Fail(reason, $"{error} (the copy was put on {copy.Attempts} connections)");
             }
         }
 
@@ -229,7 +249,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
     /// <summary>Enforces send and read timeouts and closes idle connections; the dispatcher calls it a few times a second.</summary>
     public void Sweep(long now)
     {
-        List<(MirrorConnection Connection, string Reason, string Error, bool Resend)>? close = null;
+        List<(MirrorConnection Connection, string Reason, string Error)>? close = null;
         lock (_lock)
         {
             var settings = Context.Settings;
@@ -238,7 +258,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
                 var verdict = connection.Check(now, settings, _idleTicks);
                 if (verdict is { } v)
                 {
-                    (close ??= []).Add((connection, v.Reason, v.Error, v.Resend));
+                    (close ??= []).Add((connection, v.Reason, v.Error));
                 }
             }
         }
@@ -248,16 +268,16 @@ internal sealed class Http1MirrorLane : IMirrorLane
             return;
         }
 
-        foreach (var (connection, reason, error, resend) in close)
+        foreach (var (connection, reason, error) in close)
         {
-            connection.Abort(reason, error, resend);
+            connection.Abort(reason, error);
         }
     }
 
     public void Stop()
     {
         MirrorConnection[] connections;
-        List<MirrorRequest> waiting;
+        List<MirrorCopy> waiting;
         lock (_lock)
         {
             connections = [.. _connections];
@@ -265,10 +285,9 @@ internal sealed class Http1MirrorLane : IMirrorLane
             _waiting.Clear();
         }
 
-        Context.Load.Unqueue(waiting.Count);
-        foreach (var request in waiting)
+        foreach (var copy in waiting)
         {
-            Context.Drop(request, MirrorReasons.Shutdown);
+            copy.Drop(MirrorReasons.Shutdown);
         }
 
         foreach (var connection in connections)

@@ -12,13 +12,22 @@ namespace MirrorGate.Mirroring.Http1;
 /// lock; the streams are touched only by the one writer and the one reader. Timeouts are
 /// enforced by the lane's sweep from the timestamps kept here, so no timer exists per copy.
 /// </summary>
+/// <remarks>
+/// What happens to each copy is <see cref="MirrorCopy"/>'s business; this class only decides when:
+/// a copy is marked written (under the lock, while the connection is open) just before its first
+/// byte goes to the socket, and the writer holds its body until its last byte was written or the
+/// write abandoned, so an early answer (nginx's <c>return 200</c> answers before reading a body)
+/// settles the copy without freeing bytes still being written. When the connection closes, copies
+/// never written go to another connection; written ones fail, unless the mirror declined them.
+/// </remarks>
 internal sealed class MirrorConnection : IThreadPoolWorkItem
 {
     private static readonly RemoteCertificateValidationCallback AcceptAnyCertificate = static (_, _, _, _) => true;
 
     private readonly Http1MirrorLane _lane;
     private readonly Http1ResponseParser _parser = new();
-    private readonly List<MirrorRequest> _batch = [];
+    private readonly List<MirrorCopy> _batch = []; // the writer's pass: each copy's body held by the writer
+    private int _marked; // copies of the batch marked written
     private Socket? _socket;
     private Stream? _stream;
     private byte[]? _sendBuffer; // owned by the writer
@@ -47,10 +56,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     // ---- guarded by the lane's lock ----
 
     /// <summary>Copies assigned to this connection, not written yet.</summary>
-    public Queue<MirrorRequest> Pending { get; } = new();
+    public Queue<MirrorCopy> Pending { get; } = new();
 
-    /// <summary>Copies written (or being written), in the order their answers will come.</summary>
-    public Queue<MirrorRequest> Outstanding { get; } = new();
+    /// <summary>
+    /// Copies taken by the writer, in the order their answers will come: the first ones marked
+    /// written, the rest about to be (a close puts those on another connection).
+    /// </summary>
+    public Queue<MirrorCopy> Outstanding { get; } = new();
 
     public long LastUsed { get; set; }
 
@@ -102,7 +114,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     }
 
     /// <summary>A reason to close this connection now (timeouts, idleness), or null.</summary>
-    public (string Reason, string Error, bool Resend)? Check(long now, ProxyMirrorSettings settings, long idleTicks)
+    public (string Reason, string Error)? Check(long now, ProxyMirrorSettings settings, long idleTicks)
     {
         if (State != ConnectionState.Open)
         {
@@ -113,18 +125,18 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         var writeStarted = Volatile.Read(ref _writeStartedAt);
         if (writeStarted != 0 && now - writeStarted > Volatile.Read(ref _sendTimeoutTicks))
         {
-            return (MirrorReasons.Timeout, "writing to the mirror took longer than the send timeout", false);
+            return (MirrorReasons.Timeout, "writing to the mirror took longer than the send timeout");
         }
 
         if (Outstanding.Count > 0 && writeStarted == 0 && now - Volatile.Read(ref _lastProgress) > Volatile.Read(ref _readTimeoutTicks))
         {
-            return (MirrorReasons.Timeout, "the mirror did not answer within the read timeout", false);
+            return (MirrorReasons.Timeout, "the mirror did not answer within the read timeout");
         }
 
         if (Load == 0 && (now - LastUsed > idleTicks || VerifyTls != settings.VerifyTls))
         {
             // Idle, or opened under a TLS setting that changed: nothing is lost by closing it.
-            return (MirrorReasons.Error, "idle connection closed", true);
+            return (MirrorReasons.Error, "idle connection closed");
         }
 
         return null;
@@ -169,25 +181,16 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         catch (Exception ex)
         {
             Volatile.Read(ref _socket)?.Dispose();
-            var reason = ConnectFailureReason(ex);
-            if (reason is MirrorReasons.Connect or MirrorReasons.Resolve)
-            {
-                _lane.Circuit?.OnConnectFailed();
-            }
-            else
-            {
-                // A TLS failure: the host was reached.
-                _lane.Circuit?.OnConnected();
-            }
 
+            // Refused or unresolved counts against the host's circuit when the copies fail; a TLS failure (reason error) does not.
+            var reason = ConnectFailureReason(ex);
             var error = timeout.IsCancellationRequested && ex is OperationCanceledException
                 ? $"connect timed out after {settings.ConnectTimeout.TotalMilliseconds:0} ms"
                 : ex.Message;
-            Close(reason, error, resendUnanswered: false, connectFailed: true);
+            Close(reason, error, connectFailed: true);
             return;
         }
 
-        _lane.Circuit?.OnConnected();
         bool write;
         lock (_lane.Sync)
         {
@@ -257,20 +260,24 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 Volatile.Write(ref _sendTimeoutTicks, Context.Ticks(settings.SendTimeout));
                 Volatile.Write(ref _readTimeoutTicks, Context.Ticks(settings.ReadTimeout));
                 Volatile.Write(ref _writeStartedAt, now);
-                while (Pending.TryDequeue(out var request))
+                while (Pending.TryDequeue(out var copy))
                 {
-                    request.SentAt = now;
-                    Outstanding.Enqueue(request);
-                    _batch.Add(request);
+                    // The copy holds its body until it settles, and it cannot settle while queued
+                    // on an open connection: the writer's hold is taken while the bytes are alive.
+                    copy.Body?.Hold();
+                    _batch.Add(copy);
+                    Outstanding.Enqueue(copy);
                 }
             }
 
-            Context.Load.Sent(_batch.Count);
-            await WriteBatchAsync().ConfigureAwait(false);
-            _batch.Clear();
+            if (!await WriteBatchAsync().ConfigureAwait(false))
+            {
+                // The connection closed or is closing: its close settles the copies.
+                return;
+            }
+
             Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
             Volatile.Write(ref _writeStartedAt, 0);
-
             bool again;
             lock (_lane.Sync)
             {
@@ -285,11 +292,18 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            _batch.Clear();
-            Close(MirrorReasons.Error, ex.Message, resendUnanswered: false);
+            Close(MirrorReasons.Error, ex.Message);
         }
         finally
         {
+            // Every byte of the pass was written or will never be: the writer lets go of the bodies.
+            foreach (var copy in _batch)
+            {
+                copy.Body?.Release();
+            }
+
+            _batch.Clear();
+            _marked = 0;
             if (_sendBuffer is { } buffer)
             {
                 _sendBuffer = null;
@@ -298,20 +312,27 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Writes the batch: heads and small bodies gathered into the buffer, large bodies from their own chunks.</summary>
-    private async ValueTask WriteBatchAsync()
+    /// <summary>
+    /// Writes the batch: heads and small bodies gathered into the buffer, large bodies from their
+    /// own chunks. False when the connection stopped taking writes before every copy was written.
+    /// </summary>
+    private async ValueTask<bool> WriteBatchAsync()
     {
-        var stream = _stream!;
         var buffer = _sendBuffer ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
         var used = 0;
-        foreach (var request in _batch)
+        for (var i = 0; i < _batch.Count; i++)
         {
+            var request = _batch[i].Request;
             var max = Http1RequestHead.MaxLength(request);
             if (max > buffer.Length - used)
             {
                 if (used > 0)
                 {
-                    await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+                    if (!await FlushAsync(buffer.AsMemory(0, used), writtenThrough: i).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
                     used = 0;
                 }
 
@@ -337,18 +358,52 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 continue;
             }
 
-            await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
-            used = 0;
-            for (var i = 0; i < body.SegmentCount; i++)
+            if (!await FlushAsync(buffer.AsMemory(0, used), writtenThrough: i + 1).ConfigureAwait(false))
             {
-                await stream.WriteAsync(body.Segment(i)).ConfigureAwait(false);
+                return false;
+            }
+
+            used = 0;
+            for (var s = 0; s < body.SegmentCount; s++)
+            {
+                await _stream!.WriteAsync(body.Segment(s)).ConfigureAwait(false);
             }
         }
 
-        if (used > 0)
+        return used == 0 || await FlushAsync(buffer.AsMemory(0, used), writtenThrough: _batch.Count).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/>, which hold the beginning of every copy of the batch before
+    /// <paramref name="writtenThrough"/>: those are marked written first, under the lock and only
+    /// while the connection is open (not closing), so a close that comes first finds them
+    /// unwritten and free to go elsewhere, and one that comes after knows they may have arrived.
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(ReadOnlyMemory<byte> bytes, int writtenThrough)
+    {
+        if (writtenThrough > _marked)
         {
-            await stream.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+            lock (_lane.Sync)
+            {
+                if (State != ConnectionState.Open)
+                {
+                    return false;
+                }
+
+                var now = Context.Time.GetTimestamp();
+                for (; _marked < writtenThrough; _marked++)
+                {
+                    if (!_batch[_marked].MarkWritten(now))
+                    {
+                        // Settled meanwhile: only a stopping node does that, and it closes the connection too.
+                        return false;
+                    }
+                }
+            }
         }
+
+        await _stream!.WriteAsync(bytes).ConfigureAwait(false);
+        return true;
     }
 
     // ---- reading ----
@@ -358,7 +413,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var start = 0;
         var end = 0;
-        MirrorRequest? current = null;
+        MirrorCopy? current = null;
         var answerBytes = 0L;
         try
         {
@@ -373,7 +428,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 var read = await stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    OnEndOfStream(current, answerBytes > 0);
+                    OnEndOfStream(current);
                     return;
                 }
 
@@ -386,12 +441,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                         current = PeekOutstanding();
                         if (current is null)
                         {
-                            // Bytes nobody asked for (say, a 408 before an idle close): nothing is lost by closing.
-                            Close(MirrorReasons.Error, "the mirror sent an unrequested answer", resendUnanswered: true);
+                            // Bytes nobody asked for (say, a 408 before an idle close): no copy was written
+                            // that could be answered, so the ones about to be go elsewhere.
+                            Close(MirrorReasons.Error, "the mirror sent an unrequested answer");
                             return;
                         }
 
-                        _parser.Reset(headRequest: current.Method == HttpMethod.Head);
+                        _parser.Reset(headRequest: current.Request.Method == HttpMethod.Head);
                         answerBytes = 0;
                     }
 
@@ -400,7 +456,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     answerBytes += consumed;
                     if (result == ResponseParse.Invalid)
                     {
-                        Close(MirrorReasons.Error, "the mirror's answer is not valid HTTP/1.1", resendUnanswered: false);
+                        Close(MirrorReasons.Error, "the mirror's answer is not valid HTTP/1.1");
                         return;
                     }
 
@@ -408,8 +464,9 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     {
                         if (answerBytes > IMirrorLane.MaxAnswerBytes && _parser.StatusCode != 0)
                         {
-                            Answered(current, _parser.StatusCode);
-                            Close(MirrorReasons.Error, "an earlier answer on the connection was longer than 1 MiB", resendUnanswered: true);
+                            // Counted by its status; the copies behind it may have arrived, so they fail with the connection.
+                            Answered(current, _parser.StatusCode, keepAlive: false);
+                            Close(MirrorReasons.Error, "an earlier answer on the connection was longer than 1 MiB");
                             return;
                         }
 
@@ -420,13 +477,14 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     current = Answered(current, _parser.StatusCode, keepAlive);
                     if (current is not null)
                     {
-                        _parser.Reset(headRequest: current.Method == HttpMethod.Head);
+                        _parser.Reset(headRequest: current.Request.Method == HttpMethod.Head);
                         answerBytes = 0;
                     }
 
                     if (!keepAlive)
                     {
-                        Close(MirrorReasons.Error, "the mirror closed the connection", resendUnanswered: true);
+                        // The mirror said it processes nothing more here: copies written behind the answer were declined.
+                        Close(MirrorReasons.Error, "the mirror closed the connection", declined: true);
                         return;
                     }
                 }
@@ -439,7 +497,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            Close(MirrorReasons.Error, ex.Message, resendUnanswered: false);
+            Close(MirrorReasons.Error, ex.Message);
         }
         finally
         {
@@ -464,42 +522,42 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         return larger;
     }
 
-    private void OnEndOfStream(MirrorRequest? current, bool answerStarted)
+    private void OnEndOfStream(MirrorCopy? current)
     {
         if (current is not null && _parser.CompleteAtEndOfStream())
         {
             // An answer without a length ends where the connection does.
-            Answered(current, _parser.StatusCode);
-            current = null;
+            Answered(current, _parser.StatusCode, keepAlive: false);
         }
 
-        // The mirror closed the connection: copies it never began answering are sent again once;
-        // an answer cut short is a failure.
-        Close(MirrorReasons.Error, "the mirror closed the connection before answering", resendUnanswered: true, cutShort: answerStarted ? current : null);
+        // Closed without a word about the copies written after the last answer: the mirror may
+        // have processed them, so they fail rather than risk arriving twice.
+        Close(MirrorReasons.Error, "the mirror closed the connection before answering");
     }
 
-    private MirrorRequest? PeekOutstanding()
+    /// <summary>The oldest unanswered copy, if it was written: an answer can only be for that one.</summary>
+    private MirrorCopy? PeekOutstanding()
     {
         lock (_lane.Sync)
         {
-            return Outstanding.TryPeek(out var request) ? request : null;
+            return Outstanding.TryPeek(out var copy) && copy.IsWritten ? copy : null;
         }
     }
 
     /// <summary>
-    /// Settles an answered copy; returns the next unanswered one (taken under the same lock), if
-    /// any. An answer that closes the connection stops the writer and takes no waiting copies.
+    /// Settles an answered copy; returns the next unanswered written one (taken under the same
+    /// lock), if any. An answer that closes the connection stops the writer and takes no waiting copies.
     /// </summary>
-    private MirrorRequest? Answered(MirrorRequest request, int status, bool keepAlive = true)
+    private MirrorCopy? Answered(MirrorCopy copy, int status, bool keepAlive = true)
     {
         bool write;
-        MirrorRequest? next;
+        MirrorCopy? next;
         long now;
         lock (_lane.Sync)
         {
             Outstanding.Dequeue();
             now = Context.Time.GetTimestamp();
-            LastAnswerTicks = now - request.SentAt;
+            LastAnswerTicks = now - copy.WrittenAt;
             WaitingSince = now;
             LastUsed = now;
             if (!keepAlive && State == ConnectionState.Open)
@@ -508,12 +566,11 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             }
 
             write = keepAlive && _lane.MoveWaitingTo(this, now);
-            next = Outstanding.TryPeek(out var waiting) ? waiting : null;
+            next = Outstanding.TryPeek(out var waiting) && waiting.IsWritten ? waiting : null;
         }
 
-        Context.Load.Finished();
-        request.Metrics.OnSent(status, Context.Time.GetElapsedTime(request.SentAt, now));
-        request.Body?.Release();
+        // An early answer (before the body was all written) is an answer: the writer still holds the body.
+        copy.Answered(status, now);
         if (write)
         {
             ScheduleWrite();
@@ -525,19 +582,17 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     // ---- closing ----
 
     /// <summary>Closes the connection from outside (timeouts, idleness, shutdown).</summary>
-    public void Abort(string reason, string error, bool resendUnanswered = false)
-        => Close(reason, error, resendUnanswered);
+    public void Abort(string reason, string error) => Close(reason, error);
 
     /// <summary>
-    /// Closes once and settles every copy on the connection: unwritten ones go back to the lane
-    /// (or fail, when the connect failed); unanswered ones are sent again once when the mirror
-    /// closed the connection before answering them (<paramref name="resendUnanswered"/>), and
-    /// fail with <paramref name="reason"/> otherwise.
+    /// Closes once and settles every copy on the connection: copies never written go to another
+    /// connection (they fail when the connect failed); written ones fail with
+    /// <paramref name="reason"/>, unless the mirror <paramref name="declined"/> them by closing
+    /// after an answer that said so: those are sent once more.
     /// </summary>
-    private void Close(string reason, string error, bool resendUnanswered, bool connectFailed = false, MirrorRequest? cutShort = null)
+    private void Close(string reason, string error, bool declined = false, bool connectFailed = false)
     {
-        MirrorRequest[] unwritten;
-        MirrorRequest[] unanswered;
+        MirrorCopy[] copies;
         lock (_lane.Sync)
         {
             if (State == ConnectionState.Closed)
@@ -547,8 +602,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
             State = ConnectionState.Closed;
             _lane.Remove(this);
-            unwritten = [.. Pending];
-            unanswered = [.. Outstanding];
+            copies = [.. Outstanding, .. Pending];
             Pending.Clear();
             Outstanding.Clear();
         }
@@ -569,41 +623,19 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             // Disposing a broken TLS stream may throw; the connection is gone either way.
         }
 
-        var again = new List<MirrorRequest>(unwritten.Length + unanswered.Length);
-        foreach (var request in unwritten)
+        var again = new List<MirrorCopy>(copies.Length);
+        foreach (var copy in copies)
         {
-            if (connectFailed && !Context.Stopping)
+            if (copy.IsWritten ? declined && copy.Decline() : !connectFailed)
             {
-                Context.Load.Unqueue(1);
-                Context.Fail(request, reason, error);
+                again.Add(copy);
             }
             else
             {
-                again.Add(request);
+                copy.Fail(reason, error);
             }
         }
 
-        foreach (var request in unanswered)
-        {
-            if (Context.Stopping)
-            {
-                // Written but abandoned by a stopping node: the mirror got it, the answer is not awaited.
-                Context.Load.Finished();
-                request.Body?.Release();
-            }
-            else if (resendUnanswered && request != cutShort && request.Resends == 0)
-            {
-                request.Resends++;
-                Context.Load.Requeue();
-                again.Add(request);
-            }
-            else
-            {
-                Context.Load.Finished();
-                Context.Fail(request, reason, error);
-            }
-        }
-
-        _lane.Resubmit(again);
+        _lane.Resubmit(again, reason, error);
     }
 }

@@ -46,4 +46,45 @@ public sealed class MirrorConnectionBufferTests
 
         Assert.False(returnedTwice, $"arrays returned twice to ArrayPool<byte>.Shared, by size: {string.Join(", ", watch.ReturnedTwice)}");
     }
+
+    // Early answers settle copies while their bodies are still being written, and a close
+    // declines copies a writer still holds: each body chunk must still go back exactly once.
+    [Fact]
+    public async Task EarlyAnswersAndDeclinedCopiesWhileWriting_EveryPooledArrayReturnedOnce()
+    {
+        using var watch = new ArrayPoolWatch();
+        await using var lane = Lane.Start(
+            async side =>
+            {
+                var served = 0;
+                while (await side.ReadHeadAsync() is { } head)
+                {
+                    var last = side.Index == 0 && ++served == 2;
+                    await side.AnswerAsync(last
+                        ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
+                        : ScriptedMirror.Ok);
+                    if (last)
+                    {
+                        await side.LingeringCloseAsync();
+                        return;
+                    }
+
+                    await side.ReadBodyAsync(head);
+                }
+            },
+            ProxyMirrorSettings.Default with { Concurrency = 1 });
+
+        for (var i = 0; i < 6; i++)
+        {
+            lane.Enqueue(lane.Copy($"/pool/{i}", HttpMethod.Post, new byte[1024 * 1024]));
+        }
+
+        await lane.Outcomes.WaitForTotalAsync(6);
+        await lane.AssertIdleAsync();
+
+        var returnedTwice = await watch.AnyReturnedTwiceWithinAsync(TimeSpan.FromSeconds(1));
+
+        Assert.True(lane.Outcomes.SentWith("2xx") == 6, $"counted: {lane.Outcomes}");
+        Assert.False(returnedTwice, $"arrays returned twice to ArrayPool<byte>.Shared, by size: {string.Join(", ", watch.ReturnedTwice)}");
+    }
 }

@@ -269,6 +269,29 @@ internal sealed class MirrorSide
         await Task.Delay(Timeout.Infinite, _stop);
     }
 
+    /// <summary>
+    /// Closes as a real server does after an answer that said <c>Connection: close</c>: sends a
+    /// FIN, then reads and discards whatever the client still sends until it closes too
+    /// (nginx's lingering close). Closing at once with unread bytes would send a reset, which can
+    /// destroy the answer before the client reads it.
+    /// </summary>
+    public async Task LingeringCloseAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            while (await ReceiveAsync())
+            {
+                _start = _end = 0;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+
+        Close();
+    }
+
     /// <summary>Closes the connection with a FIN (every byte read so far stays read).</summary>
     public void Close()
     {
@@ -317,11 +340,102 @@ internal sealed class MirrorSide
         }
     }
 
+    /// <summary>
+    /// Reads one request head and leaves its body unread: a script can answer before reading the
+    /// body, as nginx's <c>return 200</c> does. Null when the client closed the connection first.
+    /// </summary>
+    public async Task<RequestHead?> ReadHeadAsync()
+    {
+        while (true)
+        {
+            if (TryParseHead(out var headLength) is { } head)
+            {
+                _start += headLength;
+                return head;
+            }
+
+            if (!await ReceiveAsync())
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the body of the request whose head <see cref="ReadHeadAsync"/> returned, or its first
+    /// <paramref name="upTo"/> bytes, and records the request with what was read. Fewer bytes
+    /// when the client closed the connection first.
+    /// </summary>
+    public async Task<ReceivedRequest> ReadBodyAsync(RequestHead head, int? upTo = null)
+        => Record(head, await ReadBytesAsync(Math.Min(head.ContentLength, upTo ?? int.MaxValue)));
+
+    /// <summary>Reads <paramref name="count"/> bytes (fewer when the client closed the connection first) without recording anything.</summary>
+    public async Task<byte[]> ReadBytesAsync(int count)
+    {
+        var bytes = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            if (_end == _start && !await ReceiveAsync())
+            {
+                break;
+            }
+
+            var n = Math.Min(_end - _start, count - read);
+            _buffer.AsSpan(_start, n).CopyTo(bytes.AsSpan(read));
+            _start += n;
+            read += n;
+        }
+
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        return bytes[..read];
+    }
+
+    /// <summary>Records one request read in pieces (a head, then its body).</summary>
+    public ReceivedRequest Record(RequestHead head, byte[] body)
+    {
+        var request = new ReceivedRequest(Index, _received, head.Method, head.Target, head.Headers, body, _received - Answered);
+        _received++;
+        _mirror.Record(request);
+        return request;
+    }
+
     /// <summary>One whole request off the front of the buffer (head and Content-Length body), or null.</summary>
     private ReceivedRequest? TryParse()
     {
+        if (TryParseHead(out var headLength) is not { } head)
+        {
+            return null;
+        }
+
+        var total = headLength + head.ContentLength;
+        if (_end - _start < total)
+        {
+            return null;
+        }
+
+        var request = new ReceivedRequest(Index, _received, head.Method, head.Target, head.Headers, _buffer.AsSpan(_start + headLength, head.ContentLength).ToArray(), _received - Answered);
+        _start += total;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        _received++;
+        _mirror.Record(request);
+        return request;
+    }
+
+    /// <summary>The request head at the front of the buffer (not consumed), or null while it is incomplete.</summary>
+    private RequestHead? TryParseHead(out int headLength)
+    {
         var data = _buffer.AsSpan(_start, _end - _start);
         var headEnd = data.IndexOf("\r\n\r\n"u8);
+        headLength = headEnd + 4;
         if (headEnd < 0)
         {
             return null;
@@ -345,21 +459,9 @@ internal sealed class MirrorSide
         }
 
         var length = headers.TryGetValue("Content-Length", out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        var total = headEnd + 4 + length;
-        if (data.Length < total)
-        {
-            return null;
-        }
-
-        var request = new ReceivedRequest(Index, _received, requestLine[0], requestLine[1], headers, data[(headEnd + 4)..total].ToArray(), _received - Answered);
-        _start += total;
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-
-        _received++;
-        _mirror.Record(request);
-        return request;
+        return new RequestHead(requestLine[0], requestLine[1], headers, length);
     }
 }
+
+/// <summary>A request line and headers as the scripted mirror read them, before the body.</summary>
+internal sealed record RequestHead(string Method, string Target, IReadOnlyDictionary<string, string> Headers, int ContentLength);

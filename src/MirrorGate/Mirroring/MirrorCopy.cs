@@ -1,0 +1,205 @@
+namespace MirrorGate.Mirroring;
+
+/// <summary>
+/// One mirror copy from the moment the dispatcher accepts it until its outcome is counted: the
+/// one place that says what happens to a copy. Its life is
+/// <code>
+///   new ──TryEnterQueue──▶ queued ──MarkWritten──▶ written ──Answered──▶ settled (sent{status})
+///    │                      │  ▲                    │   │
+///    │                      │  └──── Decline ◀──────┘   └──Fail──▶ settled (failed{reason})
+///    └──Drop──▶ settled     ├──Fail──▶ settled (failed{reason}: it never got a connection)
+///                           └──Drop──▶ settled (dropped{reason})
+/// </code>
+/// and every move out of <c>new</c>, <c>queued</c> or <c>written</c> happens once: settling is
+/// idempotent, so whichever of the writer, the reader, a timeout or a stopping node gets there
+/// first counts the copy and the others do nothing. Settling does everything an outcome needs:
+/// the queue and in-flight accounting, the metric, the rate-limited failure log, the report to
+/// the mirror host's circuit, and letting go of the body (which returns to the pool once a writer
+/// still sending it lets go too: see <see cref="MirrorBodyBuffer"/>).
+/// </summary>
+/// <remarks>
+/// When a copy may be sent again: only when the mirror cannot have processed it, that is when
+/// none of its bytes were handed to a connection (<see cref="Requeue"/> on a queued copy), or the
+/// mirror said it would not process it (an earlier answer on its connection carried
+/// <c>Connection: close</c>: <see cref="Decline"/>, once). A copy lost after it was written (the
+/// connection ended or timed out without its answer) fails: a mirrored POST must never reach a
+/// mirror twice.
+/// </remarks>
+internal sealed class MirrorCopy
+{
+    /// <summary>Connections one copy may be put on before it fails (each one closed before writing it, or declined it).</summary>
+    public const int MaxAttempts = 3;
+
+    private const int New = 0;
+    private const int Queued = 1;
+    private const int Written = 2;
+    private const int Settled = 3;
+
+    private readonly MirrorLaneContext _context;
+    private int _stage = New;
+    private int _declined;
+
+    public MirrorCopy(MirrorRequest request, MirrorLaneContext context)
+    {
+        Request = request;
+        _context = context;
+    }
+
+    public MirrorRequest Request { get; }
+
+    /// <summary>The body (held by the copy until it settles), or null.</summary>
+    public MirrorBodyBuffer? Body => Request.Body;
+
+    /// <summary>When the copy was handed to a connection (a timestamp), for the duration histogram and stall detection.</summary>
+    public long WrittenAt { get; private set; }
+
+    /// <summary>Connections the copy has been put on (see <see cref="MaxAttempts"/>); the lane counts them under its lock.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>True once any byte of the copy may have reached a mirror.</summary>
+    public bool IsWritten => Volatile.Read(ref _stage) == Written;
+
+    public bool IsSettled => Volatile.Read(ref _stage) == Settled;
+
+    // ---- moves ----
+
+    /// <summary>Counts the copy as queued unless <paramref name="limit"/> copies are queued already (then it is left new).</summary>
+    public bool TryEnterQueue(int limit)
+    {
+        if (!_context.Load.TryQueue(limit))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _stage, Queued);
+        return true;
+    }
+
+    /// <summary>
+    /// The copy's bytes are about to be handed to a connection: from now on the mirror may
+    /// process it, so it is never sent again unless the mirror declines it. False when it had
+    /// settled already (a stopping node dropped it).
+    /// </summary>
+    public bool MarkWritten(long now)
+    {
+        if (Interlocked.CompareExchange(ref _stage, Written, Queued) != Queued)
+        {
+            return false;
+        }
+
+        WrittenAt = now;
+        _context.Load.Sent(1);
+        return true;
+    }
+
+    /// <summary>
+    /// The mirror said it will not process the written copy (it closed the connection after an
+    /// earlier answer that said so): the copy goes back to the queue, once. False when it was
+    /// declined before (it is then failed).
+    /// </summary>
+    public bool Decline()
+    {
+        if (Interlocked.Exchange(ref _declined, 1) != 0)
+        {
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref _stage, Queued, Written) != Written)
+        {
+            return false;
+        }
+
+        _context.Load.Requeue();
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a copy coming back from a closed connection may be put on another: never written
+    /// (or declined), and fewer than <see cref="MaxAttempts"/> connections tried.
+    /// </summary>
+    public bool CanRequeue => Volatile.Read(ref _stage) == Queued && Attempts < MaxAttempts;
+
+    // ---- outcomes: each settles the copy once ----
+
+    /// <summary>The mirror answered with <paramref name="status"/>: counted sent by its class.</summary>
+    public void Answered(int status, long now)
+    {
+        if (!TrySettle(out var wasWritten))
+        {
+            return;
+        }
+
+        Request.Circuit?.OnConnected();
+        Request.Metrics.OnSent(status, wasWritten ? _context.Time.GetElapsedTime(WrittenAt, now) : TimeSpan.Zero);
+        Body?.Release();
+    }
+
+    /// <summary>The copy did not reach the mirror, or its answer did not come back: counted failed, logged at a bounded rate.</summary>
+    public void Fail(string reason, string error)
+    {
+        if (!TrySettle(out var wasWritten))
+        {
+            return;
+        }
+
+        Request.Metrics.OnFailed(reason, wasWritten ? _context.Time.GetElapsedTime(WrittenAt) : TimeSpan.Zero);
+        switch (reason)
+        {
+            case MirrorReasons.Connect or MirrorReasons.Resolve:
+                Request.Circuit?.OnConnectFailed();
+                _context.Failures.Failed(Request, reason, error);
+                break;
+            case MirrorReasons.Shutdown:
+                // Written, then abandoned by a stopping node: nothing about the mirror to report.
+                break;
+            default:
+                // Reset, timeout, TLS or protocol error: the host was reached.
+                Request.Circuit?.OnConnected();
+                _context.Failures.Failed(Request, reason, error);
+                break;
+        }
+
+        Body?.Release();
+    }
+
+    /// <summary>The copy was never written and never will be: counted dropped.</summary>
+    public void Drop(string reason)
+    {
+        if (!TrySettle(out _))
+        {
+            return;
+        }
+
+        Request.Metrics.OnDropped(reason);
+        Body?.Release();
+    }
+
+    /// <summary>Moves to settled once, doing the queue or in-flight accounting of the stage it left.</summary>
+    private bool TrySettle(out bool wasWritten)
+    {
+        var stage = Volatile.Read(ref _stage);
+        while (stage != Settled)
+        {
+            var seen = Interlocked.CompareExchange(ref _stage, Settled, stage);
+            if (seen == stage)
+            {
+                wasWritten = stage == Written;
+                if (stage == Queued)
+                {
+                    _context.Load.Unqueue(1);
+                }
+                else if (wasWritten)
+                {
+                    _context.Load.Finished();
+                }
+
+                return true;
+            }
+
+            stage = seen;
+        }
+
+        wasWritten = false;
+        return false;
+    }
+}
