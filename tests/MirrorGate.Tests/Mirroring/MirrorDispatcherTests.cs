@@ -38,6 +38,7 @@ public sealed class MirrorDispatcherTests
         });
 
         using var metrics = new MirrorMetrics();
+        using var outcomes = new MirrorOutcomes(metrics);
         var budget = new MirrorMemoryBudget(() => 1L << 30);
         var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8, PipelineDepth = 1 };
         var dispatcher = TestDispatcher.Create(settings, metrics, budget);
@@ -70,6 +71,10 @@ public sealed class MirrorDispatcherTests
 
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"disposing took {stopping.Elapsed}");
         Assert.Equal(0, budget.Used);
+
+        // Every copy counted once: the written one failed (the node stopped), the queued ones dropped.
+        await outcomes.WaitForTotalAsync(3);
+        Assert.True(outcomes.FailedWith(MirrorReasons.Shutdown) == 1 && outcomes.DroppedWith(MirrorReasons.Shutdown) == 2, $"counted: {outcomes}");
         Assert.Equal(0, dispatcher.InFlight);
         silent.Stop();
         await acceptLoop.WaitAsync(TimeSpan.FromSeconds(5));
@@ -102,6 +107,40 @@ public sealed class MirrorDispatcherTests
         });
 
         Assert.False(queued);
+        Assert.Equal(0, budget.Used);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("http://[:::::]:8081")]
+    public void TryEnqueue_OriginNoLaneCanBeMadeFor_FailedErrorWithoutTakingAQueueSlot(string origin)
+    {
+        using var metrics = new MirrorMetrics();
+        using var outcomes = new MirrorOutcomes(metrics);
+        var budget = new MirrorMemoryBudget(() => 1L << 30);
+        var settings = ProxyMirrorSettings.Default with { QueueSize = 1 };
+        var dispatcher = TestDispatcher.Create(settings, metrics, budget);
+        var target = new MirrorTargetMetrics(metrics, "bad-origin", origin);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var body = new MirrorBodyBuffer(budget);
+            Assert.True(body.TryAppend(new byte[100]));
+            Assert.False(dispatcher.TryEnqueue(new MirrorRequest
+            {
+                Method = HttpMethod.Post,
+                Origin = origin,
+                PathAndQuery = "/",
+                Version = HttpVersion.Version11,
+                Host = "example.test",
+                Headers = [],
+                Body = body,
+                Metrics = target,
+            }));
+        }
+
+        Assert.Equal(3, outcomes.FailedWith(MirrorReasons.Error));
+        Assert.Equal(0, dispatcher.QueueLength);
         Assert.Equal(0, budget.Used);
     }
 }
