@@ -111,19 +111,15 @@ public sealed class Http1MirrorLaneBodyTests
         // The first connection reads 64 KiB of the first copy's body, answers that it closes, and
         // closes: the copy counts as answered; the copies queued behind it go out on a new connection.
         await using var lane = Lane.Start(
-            async side =>
-            {
-                if (side.Index == 0)
+            ScriptedMirror.FirstConnection(
+                async side =>
                 {
                     var head = await side.ReadHeadAsync();
                     await side.ReadBodyAsync(head!, upTo: 64 * 1024);
-                    await side.AnswerAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+                    await side.AnswerAsync(ScriptedMirror.OkThenClose);
                     await side.LingeringCloseAsync();
-                    return;
-                }
-
-                await AnswerAfterHead(side);
-            },
+                },
+                AnswerAfterHead),
             ProxyMirrorSettings.Default with { Concurrency = 1 });
         var bodies = Enumerable.Range(0, 3).Select(i => RandomBody(FourMiB, seed: 20 + i)).ToArray();
 
@@ -142,18 +138,14 @@ public sealed class Http1MirrorLaneBodyTests
     public async Task Enqueue_MirrorClosesMidBodyWithoutAnswer_CopyFailedAndNeverSentAgain()
     {
         await using var lane = Lane.Start(
-            async side =>
-            {
-                if (side.Index == 0)
+            ScriptedMirror.FirstConnection(
+                async side =>
                 {
                     var head = await side.ReadHeadAsync();
                     await side.ReadBodyAsync(head!, upTo: 64 * 1024);
                     side.Close();
-                    return;
-                }
-
-                await AnswerAfterHead(side);
-            },
+                },
+                AnswerAfterHead),
             ProxyMirrorSettings.Default with { Concurrency = 1 });
         var cut = RandomBody(FourMiB, seed: 30);
         var after = RandomBody(FourMiB, seed: 31);

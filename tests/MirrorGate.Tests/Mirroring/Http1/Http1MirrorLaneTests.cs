@@ -126,21 +126,15 @@ public sealed class Http1MirrorLaneTests
         // The answer says the mirror closes: it processes nothing more on that connection, so the
         // two copies written behind it were declined and go out once more.
         await using var lane = Lane.Start(
-            async side =>
+            ScriptedMirror.FirstConnection(async side =>
             {
-                if (side.Index == 0)
-                {
-                    await side.ReadBatchAsync();
-                    await side.AnswerAsync(ScriptedMirror.Ok);
-                    var three = await side.ReadAtLeastAsync(3);
-                    Assert.Equal(["/c1", "/c2", "/c3"], three.Select(r => r.Target));
-                    await side.AnswerAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
-                    side.Close();
-                    return;
-                }
-
-                await ScriptedMirror.AnswerEach(ScriptedMirror.Ok)(side);
-            },
+                await side.ReadBatchAsync();
+                await side.AnswerAsync(ScriptedMirror.Ok);
+                var three = await side.ReadAtLeastAsync(3);
+                Assert.Equal(["/c1", "/c2", "/c3"], three.Select(r => r.Target));
+                await side.AnswerAsync(ScriptedMirror.OkThenClose);
+                await side.LingeringCloseAsync();
+            }),
             ProxyMirrorSettings.Default with { Concurrency = 1 },
             new SlowClock(Stretch));
 
@@ -168,20 +162,14 @@ public sealed class Http1MirrorLaneTests
         // No `Connection: close`: the mirror may have processed the two copies it read and never
         // answered, so they fail instead of reaching it a second time (a POST would do it twice).
         await using var lane = Lane.Start(
-            async side =>
+            ScriptedMirror.FirstConnection(async side =>
             {
-                if (side.Index == 0)
-                {
-                    await side.ReadBatchAsync();
-                    await side.AnswerAsync(ScriptedMirror.Ok);
-                    await side.ReadAtLeastAsync(3);
-                    await side.AnswerAsync(ScriptedMirror.Ok);
-                    side.Close();
-                    return;
-                }
-
-                await ScriptedMirror.AnswerEach(ScriptedMirror.Ok)(side);
-            },
+                await side.ReadBatchAsync();
+                await side.AnswerAsync(ScriptedMirror.Ok);
+                await side.ReadAtLeastAsync(3);
+                await side.AnswerAsync(ScriptedMirror.Ok);
+                side.Close();
+            }),
             ProxyMirrorSettings.Default with { Concurrency = 1 },
             new SlowClock(Stretch));
 

@@ -60,9 +60,7 @@ public sealed class MirrorConnectionBufferTests
                 while (await side.ReadHeadAsync() is { } head)
                 {
                     var last = side.Index == 0 && ++served == 2;
-                    await side.AnswerAsync(last
-                        ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
-                        : ScriptedMirror.Ok);
+                    await side.AnswerAsync(last ? ScriptedMirror.OkThenClose : ScriptedMirror.Ok);
                     if (last)
                     {
                         await side.LingeringCloseAsync();

@@ -79,6 +79,13 @@ internal sealed class ScriptedMirror : IAsyncDisposable
 
     public const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
+    /// <summary>An answer that says the mirror closes the connection after it.</summary>
+    public const string OkThenClose = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+
+    /// <summary>Runs <paramref name="first"/> on the first connection and <paramref name="others"/> (every request answered 200) on the rest.</summary>
+    public static Func<MirrorSide, Task> FirstConnection(Func<MirrorSide, Task> first, Func<MirrorSide, Task>? others = null)
+        => side => side.Index == 0 ? first(side) : (others ?? AnswerEach(Ok))(side);
+
     /// <summary>The requests whose target is <paramref name="target"/>, in the order read.</summary>
     public ReceivedRequest[] Arrivals(string target) => [.. Requests.Where(r => r.Target == target)];
 
