@@ -38,7 +38,7 @@ internal static class Http1RequestHead
 
         if (target == "*" ? request.Method != HttpMethod.Options : target[0] != '/')
         {
-            return $"the request target must start with / (or be * with OPTIONS), not {target[0]}";
+            return "the request target must start with / (or be * with OPTIONS)";
         }
 
         if (HasLineBreak(target))
