@@ -45,7 +45,7 @@ public class MirrorPathBenchmarks
         _dispatcher = new MirrorDispatcher(sender, () => settings, metrics, _budget, failures, TimeProvider.System, NullLogger<MirrorDispatcher>.Instance);
 
         // The draw always lands above the ratio: every request is sampled out.
-        var runtime = new MirrorRuntime(_dispatcher, metrics, () => settings, () => 0.5);
+        var runtime = new MirrorRuntime(_dispatcher, metrics, () => settings, () => 0.5, new MirrorMarker("bench"));
         _config = ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse("""{"host":"http://127.0.0.1:9","sample_ratio":0.1}""")!);
         _targetMetrics = new MirrorTargetMetrics(metrics, "1", _config.Host);
         _sampledOut = new ProxyMirrorHandler(_config, runtime, _targetMetrics);
@@ -73,7 +73,7 @@ public class MirrorPathBenchmarks
     [Benchmark(Description = "freeze a sampled request (headers + target)")]
     public object FreezeSampled()
     {
-        var headers = MirrorHeaders.Freeze(_context, isGrpc: false);
+        var headers = MirrorHeaders.Freeze(_context, isGrpc: false, new MirrorMarker("bench"));
         return new MirrorRequest
         {
             Method = HttpMethod.Get,

@@ -163,7 +163,7 @@ internal static class StoreTransfer
     }
 
     private static TransferImporter Importer(IConfigStore? store, NodeConfig config) =>
-        new(store, new PluginRegistry(BuiltInPlugins.Create(), config.Plugins), TimeProvider.System);
+        new(store, new PluginRegistry(BuiltInPlugins.Create(config), config.Plugins), TimeProvider.System);
 
     private static string Describe(IConfigStore? store, NodeConfig config) =>
         store is null ? $"sqlite at {config.Deployment.SqlitePath} (it does not exist yet)" : $"{store.Name} at {store.Location}";

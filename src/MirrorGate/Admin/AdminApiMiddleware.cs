@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using MirrorGate.Mirroring;
 using MirrorGate.Resources;
 using MirrorGate.Stores;
 
@@ -12,6 +13,9 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
 {
     private const string Prefix = "/apisix/admin";
 
+    public const string MirrorCopyRefused =
+        "403 Forbidden: this request is a mirror copy (it carries " + MirrorMarker.HeaderName + "); mirror copies may not call the Admin API";
+
     // Resources APISIX has that this gateway does not manage yet: answered as unsupported types
     // would be, but with a message that says so.
     private static readonly HashSet<string> KnownElsewhere = new(StringComparer.Ordinal)
@@ -24,6 +28,14 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
     {
         var response = http.Response;
         WriteCommonHeaders(response);
+
+        if (MirrorMarker.IsOn(http.Request.Headers))
+        {
+            // A copy carries its client's headers, the admin key among them, and comes from this
+            // node's own address, which allow_admin trusts: it must never act on the Admin API.
+            await AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden, MirrorCopyRefused).ConfigureAwait(false);
+            return;
+        }
 
         if (!authenticator.IsAllowedClient(http.Connection.RemoteIpAddress))
         {

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace MirrorGate.Configuration;
 
@@ -33,7 +32,7 @@ internal static class AdminKeyBootstrap
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? Path.GetFullPath(".");
         var keyFile = Path.Combine(directory, FileName);
-        var (key, generated) = ReadOrCreate(keyFile);
+        var (key, generated) = PrivateFile.ReadOrCreate(keyFile, GenerateKey, "admin key");
 
         var keys = admin.Keys
             .Select(k => k.Role == AdminRole.Admin && k.Key.Length == 0 ? k with { Key = key } : k)
@@ -51,76 +50,6 @@ internal static class AdminKeyBootstrap
     }
 
     internal static string GenerateKey() => RandomNumberGenerator.GetString(Letters, KeyLength);
-
-    private static (string Key, bool Generated) ReadOrCreate(string keyFile)
-    {
-        try
-        {
-            if (ReadExisting(keyFile) is { } existing)
-            {
-                return (existing, false);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
-            var key = GenerateKey();
-            var temp = $"{keyFile}.{Guid.NewGuid():N}.tmp";
-            WritePrivate(temp, key);
-            try
-            {
-                // Written aside and moved in, so a crash never leaves a half-written key behind.
-                File.Move(temp, keyFile, overwrite: File.Exists(keyFile));
-            }
-            catch (IOException) when (ReadExisting(keyFile) is { } winner)
-            {
-                // Another process starting on the same data directory got there first: use its key.
-                File.Delete(temp);
-                return (winner, false);
-            }
-
-            return (key, true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"cannot read or create the admin key file {keyFile}: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>The key in the file, or null when there is no file or it holds only whitespace.</summary>
-    private static string? ReadExisting(string keyFile)
-    {
-        if (!File.Exists(keyFile))
-        {
-            return null;
-        }
-
-        var key = File.ReadAllText(keyFile, Encoding.UTF8).Trim();
-        if (key.Length == 0)
-        {
-            return null;
-        }
-
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keyFile) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
-        {
-            // Someone loosened it (a copy, an archive restore): it is a secret, tighten it again.
-            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        return key;
-    }
-
-    private static void WritePrivate(string path, string key)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Created 0600 from the start, never briefly readable by others.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.UTF8.GetBytes(key + "\n"));
-        stream.Flush(flushToDisk: true);
-    }
 }
 
 /// <summary>The keys to enforce, and where a generated key lives (for the start-up log).</summary>

@@ -13,6 +13,7 @@ namespace MirrorGate.Configuration;
 /// <param name="Plugins"><c>plugins</c>: enabled plugin names; null when absent, meaning every built-in plugin (as APISIX).</param>
 /// <param name="PluginAttr"><c>plugin_attr</c> as JSON, each plugin reading its own part. Treat as read-only; see <see cref="GetPluginAttr"/>.</param>
 /// <param name="PrometheusExportAddr"><c>plugin_attr.prometheus.export_addr</c>; default 127.0.0.1:9091 (APISIX's).</param>
+/// <param name="Id"><c>apisix.id</c>: the node's id; null when absent (then <see cref="NodeIdBootstrap"/> generates one).</param>
 internal sealed record NodeConfig(
     string Source,
     IReadOnlyList<ListenEndpoint> NodeListen,
@@ -20,7 +21,8 @@ internal sealed record NodeConfig(
     DeploymentConfig Deployment,
     IReadOnlyList<string>? Plugins,
     JsonObject PluginAttr,
-    ListenAddress PrometheusExportAddr)
+    ListenAddress PrometheusExportAddr,
+    string? Id)
 {
     /// <summary>
     /// A private copy of one plugin's <c>plugin_attr</c> section, or null when it is absent or not a mapping.

@@ -44,6 +44,7 @@ internal static class NodeConfigLoader
         var root = new ConfigSection(YamlToJson.ParseDocument(yaml, sourceName), string.Empty, context);
 
         var apisix = root.Section("apisix");
+        var id = ReadId(apisix);
         var nodeListen = ReadNodeListen(apisix, context);
         var enableAdmin = apisix.Bool("enable_admin", true);
         apisix.WarnUnknownKeys();
@@ -54,8 +55,20 @@ internal static class NodeConfigLoader
         var exportAddr = ReadExportAddr(pluginAttr, context);
         root.WarnUnknownKeys();
 
-        var config = new NodeConfig(sourceName, nodeListen, enableAdmin, deployment, plugins, pluginAttr, exportAddr);
+        var config = new NodeConfig(sourceName, nodeListen, enableAdmin, deployment, plugins, pluginAttr, exportAddr, id);
         return (config, context.Warnings.ToArray());
+    }
+
+    /// <summary><c>apisix.id</c>: the node's name on every mirror copy it sends; absent means generated.</summary>
+    private static string? ReadId(ConfigSection apisix)
+    {
+        var id = apisix.String("id", null);
+        if (id is not null && !NodeIdBootstrap.IsValid(id))
+        {
+            throw apisix.Invalid(apisix.KeyPath("id"), $"expected 1 to {NodeIdBootstrap.MaxLength} visible ASCII characters without spaces", apisix.Raw("id", out _));
+        }
+
+        return id;
     }
 
     /// <summary>

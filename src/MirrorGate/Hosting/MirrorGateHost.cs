@@ -143,6 +143,9 @@ public static partial class MirrorGateHost
         app.Run(http => listeners.Classify(http.Connection.LocalPort) switch
         {
             ListenerKind.Admin => admin.InvokeAsync(http),
+            // Metrics are not secret, but a copy has no business anywhere but at its mirror.
+            ListenerKind.Prometheus when MirrorMarker.IsOn(http.Request.Headers) => AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden,
+                $"403 Forbidden: this request is a mirror copy (it carries {MirrorMarker.HeaderName}); mirror copies may not read the metrics"),
             ListenerKind.Prometheus => http.Request.Path == PrometheusEndpoint.Path
                 ? PrometheusEndpoint.WriteAsync(http, exporter)
                 : NotFound(http),
@@ -169,6 +172,9 @@ public static partial class MirrorGateHost
 
             LogListening(logger, "Prometheus metrics", $"{config.PrometheusExportAddr}{PrometheusEndpoint.Path}");
             LogStore(logger, store.Name, store.Location);
+            LogNodeId(logger, bootstrap.NodeId.Id, bootstrap.NodeId.FilePath is { } idFile
+                ? $"{(bootstrap.NodeId.Generated ? "generated and saved in" : "read from")} {idFile}"
+                : "apisix.id");
             if (bootstrap.AdminKeyFile is { } keyFile)
             {
                 LogAdminKey(logger, bootstrap.AdminKeyGenerated ? "generated and saved in" : "read from", keyFile);
@@ -209,7 +215,7 @@ public static partial class MirrorGateHost
             return provider.Create(config, sp);
         });
 
-        services.AddSingleton(new PluginRegistry(BuiltInPlugins.Create(), config.Plugins));
+        services.AddSingleton(new PluginRegistry(BuiltInPlugins.Create(config), config.Plugins));
         services.AddMetrics();
         services.AddSingleton(sp => new PrometheusExporter(
             logger: sp.GetRequiredService<ILogger<PrometheusExporter>>(),
@@ -247,8 +253,10 @@ public static partial class MirrorGateHost
                 sp.GetRequiredService<MirrorMetrics>(),
                 () => settings.Mirror,
                 Random.Shared.NextDouble,
+                new MirrorMarker(bootstrap.NodeId.Id),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>());
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>(),
+                sp.GetRequiredService<MirrorFailureLog>());
         });
 
         services.AddHttpForwarder();
@@ -289,6 +297,9 @@ public static partial class MirrorGateHost
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Internal h2c hand-off endpoint on {Address}: it only lends its HTTP/2 pipeline to enable_http2 ports and closes connections made to it")]
     private static partial void LogH2cHandOff(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Node id {NodeId} ({Source}); mirror copies carry it in " + MirrorMarker.HeaderName)]
+    private static partial void LogNodeId(ILogger logger, string nodeId, string source);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
     private static partial void LogConfigWarning(ILogger logger, string warning);

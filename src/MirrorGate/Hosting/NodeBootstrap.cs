@@ -12,6 +12,7 @@ internal sealed record NodeBootstrap(
     ProxyMirrorSettings MirrorSettings,
     string? AdminKeyFile,
     bool AdminKeyGenerated,
+    NodeIdResult NodeId,
     string[] HostArgs)
 {
     /// <summary>Stores beyond the embedded SQLite one, by <c>config_provider</c>.</summary>
@@ -22,6 +23,7 @@ internal sealed record NodeBootstrap(
         var (config, warnings) = NodeConfigLoader.Load(commandLine.ConfigPath);
         var (withKeys, keys) = AdminKeyBootstrap.Apply(config);
         var mirror = ProxyMirrorSettings.FromPluginAttr(withKeys.PluginAttr);
-        return new NodeBootstrap(Path.GetFullPath(commandLine.ConfigPath), withKeys, warnings, mirror, keys.KeyFilePath, keys.Generated, commandLine.HostArgs);
+        var nodeId = NodeIdBootstrap.Resolve(withKeys);
+        return new NodeBootstrap(Path.GetFullPath(commandLine.ConfigPath), withKeys, warnings, mirror, keys.KeyFilePath, keys.Generated, nodeId, commandLine.HostArgs);
     }
 }

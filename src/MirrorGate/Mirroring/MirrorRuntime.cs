@@ -6,21 +6,30 @@ namespace MirrorGate.Mirroring;
 
 /// <summary>
 /// The node-wide parts of the mirror leg that every route's proxy-mirror handler shares: the
-/// dispatcher, the instruments, the live settings and the random source used for sampling.
+/// dispatcher, the instruments, the live settings, the random source used for sampling, the
+/// node's marker and the failure log.
 /// </summary>
 internal sealed class MirrorRuntime(
     MirrorDispatcher dispatcher,
     MirrorMetrics metrics,
     Func<ProxyMirrorSettings> settings,
     Func<double> random,
+    MirrorMarker marker,
     TimeProvider? time = null,
-    ILogger? logger = null)
+    ILogger? logger = null,
+    MirrorFailureLog? failures = null)
 {
     private readonly ConcurrentDictionary<string, MirrorCircuit> _circuits = new(StringComparer.Ordinal);
 
     public MirrorDispatcher Dispatcher { get; } = dispatcher;
 
     public MirrorMetrics Metrics { get; } = metrics;
+
+    /// <summary>The header every copy this node makes carries.</summary>
+    public MirrorMarker Marker { get; } = marker;
+
+    /// <summary>Rate-limited logging of copies that failed (shared with the lanes).</summary>
+    public MirrorFailureLog Failures { get; } = failures ?? new MirrorFailureLog(time ?? TimeProvider.System, logger ?? NullLogger.Instance);
 
     /// <summary>The current <c>plugin_attr.proxy-mirror</c> settings (they change when config.yaml does).</summary>
     public ProxyMirrorSettings Settings => settings();

@@ -68,6 +68,12 @@ internal static class MirrorReasons
     public const string Shutdown = "shutdown";
     public const string CircuitOpen = "circuit_open";
 
+    /// <summary>Dropped: the request is itself a mirror copy (it carries the mirror marker).</summary>
+    public const string Loop = "loop";
+
+    /// <summary>Dropped: a CONNECT request (a tunnel), which a copy cannot carry.</summary>
+    public const string ConnectMethod = "connect_method";
+
     public static readonly string[] All =
-        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Shutdown, CircuitOpen, Connect, Timeout, Resolve, Error];
+        [QueueFull, BodyTooLarge, BufferFull, BodyIncomplete, ClientAborted, Upgrade, Shutdown, CircuitOpen, Loop, ConnectMethod, Connect, Timeout, Resolve, Error];
 }

@@ -1,13 +1,46 @@
+using System.Buffers;
+using Microsoft.Extensions.Primitives;
+
 namespace MirrorGate.Pipeline;
 
-/// <summary>Headers that describe one connection and are never copied to another hop (RFC 9110 7.6.1).</summary>
+/// <summary>
+/// Headers that describe one connection and are never copied to another hop (RFC 9110 §7.6.1):
+/// the fixed set YARP 2.3.0 never forwards (RequestUtilities), so the upstream and the mirror
+/// leave out the same ones, and the headers the client named in its <c>Connection</c> header.
+/// </summary>
 internal static class HopByHopHeaders
 {
     private static readonly HashSet<string> Names = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-        "Proxy-Authenticate", "Proxy-Authorization",
+        "Proxy-Authenticate", "Proxy-Authentication-Info", "Proxy-Authorization", "Proxy-Features",
+        "Proxy-Instruction", "Security-Scheme", "ALPN", "Close", "HTTP2-Settings", "Upgrade-Insecure-Requests",
+        "Alt-Svc",
     };
 
+    // RFC 9110 §5.6.2 tchar: a Connection option that is not a token names no header.
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     public static bool Contains(string name) => Names.Contains(name);
+
+    /// <summary>The header names a <c>Connection</c> header lists (its options that are tokens).</summary>
+    public static IEnumerable<string> ListedIn(StringValues connection)
+    {
+        foreach (var value in connection)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (var option in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (option.AsSpan().IndexOfAnyExcept(TokenChars) < 0)
+                {
+                    yield return option;
+                }
+            }
+        }
+    }
 }

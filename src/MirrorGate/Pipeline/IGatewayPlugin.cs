@@ -19,6 +19,14 @@ internal interface IGatewayPlugin
     JsonObject Schema { get; }
 
     /// <summary>
+    /// What the schema cannot say (APISIX's <c>check_schema</c> beyond the schema): run on a config
+    /// that passed <see cref="Schema"/>, when it is saved and again when a snapshot is built.
+    /// Returns null when the config can be compiled, else the problem, which the caller prefixes
+    /// with <c>failed to check the configuration of plugin &lt;name&gt; err: </c>.
+    /// </summary>
+    string? Check(JsonObject config) => null;
+
+    /// <summary>
     /// Compiles a config that already passed <see cref="Schema"/> into the handler that runs per
     /// request. Called when a snapshot is built, never on the request path.
     /// </summary>

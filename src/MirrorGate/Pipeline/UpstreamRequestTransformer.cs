@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Pipeline;
@@ -28,6 +29,7 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
         }
 
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        RemoveConnectionListed(httpContext.Request.Headers.Connection, proxyRequest);
 
         var headers = proxyRequest.Headers;
         var forwarded = context.Forwarded;
@@ -43,6 +45,39 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
         headers.TryAddWithoutValidation(ForwardedHeaders.XForwardedHost, forwarded.Host);
         headers.TryAddWithoutValidation(ForwardedHeaders.XForwardedPort, forwarded.Port);
         headers.Host = context.UpstreamHost;
+    }
+
+    /// <summary>
+    /// RFC 9110 §7.6.1: headers the client named in <c>Connection</c> were meant for this hop only
+    /// (YARP drops only its fixed list). Removed before the gateway writes its own X-Forwarded-*
+    /// and Host, so naming those cannot strip them; Content-Length is left to the body's framing.
+    /// A WebSocket's Connection and Upgrade are put back by the forwarder after this transform.
+    /// </summary>
+    private static void RemoveConnectionListed(StringValues connection, HttpRequestMessage proxyRequest)
+    {
+        if (connection.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var name in HopByHopHeaders.ListedIn(connection))
+        {
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // Remove throws for a name of the other collection (Content-Type on request headers); Contains does not.
+            if (proxyRequest.Headers.NonValidated.Contains(name))
+            {
+                proxyRequest.Headers.Remove(name);
+            }
+
+            if (proxyRequest.Content?.Headers is { } content && content.NonValidated.Contains(name))
+            {
+                content.Remove(name);
+            }
+        }
     }
 
     /// <summary>The origin-form target as the client sent it; null for other forms (absolute, <c>*</c>), left to YARP.</summary>

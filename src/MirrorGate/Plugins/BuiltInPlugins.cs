@@ -1,3 +1,4 @@
+using MirrorGate.Configuration;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.ProxyMirror;
 
@@ -6,5 +7,6 @@ namespace MirrorGate.Plugins;
 /// <summary>The one place plugins are registered. config.yaml's <c>plugins:</c> picks among these.</summary>
 internal static class BuiltInPlugins
 {
-    public static IGatewayPlugin[] Create() => [new ProxyMirrorPlugin()];
+    /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
+    public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config))];
 }

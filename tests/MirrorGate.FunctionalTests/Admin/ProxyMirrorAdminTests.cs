@@ -119,6 +119,54 @@ public sealed class ProxyMirrorAdminTests
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(plugin), answer.Value["plugins"]!["proxy-mirror"]), answer.Body);
     }
 
+    [Theory]
+    // Past APISIX's pattern, but no connection can be made to them: once a 500 on every request.
+    [InlineData("http://127.0.0.1:99999", "port 99999 is not between 1 and 65535")]
+    [InlineData("http://..:8081", "\"..\" is not a valid host name")]
+    [InlineData("http://[:::::]:8081", "\"[:::::]\" is not a valid IPv6 address")]
+    [InlineData("http://127.1:8081", "\"127.1\" is not an IPv4 address in dotted-quad form (four numbers 0 to 255, e.g. 127.0.0.1)")]
+    public async Task Put_HostNoConnectionCanBeMadeTo_400NamingTheProblem(string host, string problem)
+        => AdminCall.AssertError(await RejectedAsync($$"""{"host":"{{host}}"}"""), 400,
+            Prefix + $"property \"host\" validation failed: \"{host}\": {problem}");
+
+    [Fact]
+    public async Task Put_HostIsNodesAdminListener_400AndNothingStored()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        foreach (var host in new[] { $"http://127.0.0.1:{gateway.AdminPort}", $"http://localhost:{gateway.AdminPort}", $"https://0.0.0.0:{gateway.AdminPort}" })
+        {
+            var answer = await AdminCall.PutAsync(gateway, "/apisix/admin/routes/1", RouteWith($$"""{"host":"{{host}}"}"""));
+
+            AdminCall.AssertError(answer, 400,
+                Prefix + $"property \"host\" validation failed: \"{host}\" reaches this node's Admin API listener (deployment.admin.admin_listen 127.0.0.1:{gateway.AdminPort}); "
+                + "mirror copies carry the client's headers and may not be sent to the node's Admin API or metrics listeners");
+        }
+
+        Assert.Equal(0, await AdminCall.RouteCountAsync(gateway));
+    }
+
+    [Fact]
+    public async Task Put_HostIsNodesMetricsListener_400()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        var host = $"http://localhost:{gateway.MetricsPort}";
+
+        var answer = await AdminCall.PutAsync(gateway, "/apisix/admin/routes/1", RouteWith($$"""{"host":"{{host}}"}"""));
+
+        AdminCall.AssertError(answer, 400,
+            Prefix + $"property \"host\" validation failed: \"{host}\" reaches this node's metrics listener (plugin_attr.prometheus.export_addr 127.0.0.1:{gateway.MetricsPort}); "
+            + "mirror copies carry the client's headers and may not be sent to the node's Admin API or metrics listeners");
+    }
+
+    [Fact]
+    public async Task Put_HostIsNodesProxyPort_Accepted()
+    {
+        // Allowed: the copy is not mirrored again (see ProxyMirrorLoopTests).
+        await using var gateway = await GatewayNode.StartAsync();
+        var answer = await AdminCall.PutAsync(gateway, "/apisix/admin/routes/1", RouteWith($$"""{"host":"{{gateway.ProxyUrl}}"}"""));
+        Assert.Equal(201, answer.Status);
+    }
+
     [Fact]
     public async Task Put_OnService_ValidatedToo()
     {

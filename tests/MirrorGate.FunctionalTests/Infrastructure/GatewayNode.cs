@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Hosting;
+using MirrorGate.Mirroring;
 using MirrorGate.Stores;
 
 namespace MirrorGate.FunctionalTests.Infrastructure;
@@ -58,6 +59,9 @@ internal sealed class GatewayNode : IAsyncDisposable
     public HttpClient Admin { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The node's id, which every mirror copy it makes carries in the mirror marker.</summary>
+    public string NodeId => Services.GetRequiredService<MirrorRuntime>().Marker.NodeId;
 
     /// <summary>
     /// Starts a node. <paramref name="pluginAttrYaml"/> is inserted under <c>plugin_attr:</c>

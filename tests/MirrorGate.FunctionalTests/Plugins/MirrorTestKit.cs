@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using MirrorGate.FunctionalTests.Infrastructure;
+using MirrorGate.Mirroring;
 
 namespace MirrorGate.FunctionalTests.Plugins;
 
@@ -89,6 +92,49 @@ internal static class MirrorTestKit
     }
 
     public static string Label(string name, string value) => $"{name}=\"{value}\"";
+
+    /// <summary>A request's headers as sorted <c>name: value</c> lines (lower-case names), without the connection's own <c>Connection</c>.</summary>
+    public static string[] HeaderLines(RecordedRequest request)
+        => request.Headers
+            .Where(h => !h.Key.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            .Select(h => $"{h.Key.ToLowerInvariant()}: {h.Value}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>A copy's header lines without the mirror marker, after checking the copy carries <paramref name="gateway"/>'s.</summary>
+    public static string[] HeaderLinesBesideMarker(RecordedRequest copy, GatewayNode gateway)
+    {
+        Assert.Equal(gateway.NodeId, copy.Header(MirrorMarker.HeaderName));
+        return HeaderLines(copy).Where(l => !l.StartsWith(MirrorMarker.HeaderName.ToLowerInvariant() + ":", StringComparison.Ordinal)).ToArray();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="head"/> (a request line and headers, without the blank line) as
+    /// bytes on a new connection, for request forms HttpClient cannot send (<c>OPTIONS *</c>,
+    /// CONNECT); returns the answer's status line.
+    /// </summary>
+    public static async Task<string> RawRequestAsync(int port, string head)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(head + "\r\n\r\n"));
+        var received = new List<byte>();
+        var buffer = new byte[1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (received.IndexOf((byte)'\n') < 0)
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return Encoding.Latin1.GetString([.. received]).Split("\r\n")[0];
+    }
 
     /// <summary>A client that keeps one connection and reuses it for every request.</summary>
     public static HttpClient OneConnectionClient() => new(new SocketsHttpHandler

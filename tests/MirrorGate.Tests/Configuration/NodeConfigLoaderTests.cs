@@ -192,12 +192,23 @@ public sealed class NodeConfigLoaderTests
     [InlineData("plugin_attr: {prometheus: {export_addr: {port: -1}}}", "plugin_attr.prometheus.export_addr.port: expected an integer between 1 and 65535, got -1")]
     [InlineData("plugin_attr: {prometheus: 1}", "plugin_attr.prometheus: expected a mapping, got 1")]
     [InlineData("apisix: [1]", "apisix: expected a mapping, got a list")]
+    [InlineData("apisix: {id: \"gateway 1\"}", "apisix.id: expected 1 to 128 visible ASCII characters without spaces, got \"gateway 1\"")]
+    [InlineData("apisix: {id: \"\"}", "apisix.id: expected 1 to 128 visible ASCII characters without spaces, got \"\"")]
+    [InlineData("apisix: {id: \"a\\r\\nX: 1\"}", "apisix.id: expected 1 to 128 visible ASCII characters without spaces")]
+    [InlineData("apisix: {id: 7}", "apisix.id: expected a string")]
     public void LoadFromText_InvalidValue_ThrowsNamingKey(string yaml, string expected)
     {
         var message = Error(yaml);
 
         Assert.StartsWith("config.yaml: ", message);
         Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void LoadFromText_ApisixId_Read()
+    {
+        Assert.Equal("gateway-eu-1", Load("apisix: {id: gateway-eu-1}").Config.Id);
+        Assert.Null(Load("").Config.Id);
     }
 
     [Fact]

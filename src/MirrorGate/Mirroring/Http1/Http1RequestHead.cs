@@ -6,10 +6,69 @@ namespace MirrorGate.Mirroring.Http1;
 /// <summary>
 /// Writes a mirror copy's request line and headers as HTTP/1.1 bytes, straight into the
 /// connection's send buffer: no HttpRequestMessage, no header collection, no strings.
+/// A copy is written exactly or not at all: a field that could end a line early (CR, LF, NUL)
+/// or a target that is no target would split the head and desynchronise every copy pipelined
+/// behind it on the connection, so such a copy is refused when it is made (<see cref="CanWrite"/>)
+/// and the writer throws rather than write it.
 /// </summary>
 internal static class Http1RequestHead
 {
     private static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
+
+    /// <summary>Whether <see cref="Write"/> can write <paramref name="request"/> as it is (see <see cref="Unwritable"/>).</summary>
+    public static bool CanWrite(MirrorRequest request) => Unwritable(request) is null;
+
+    /// <summary>
+    /// Why <paramref name="request"/> cannot be written, or null when it can: a CR, LF or NUL in
+    /// the method, target, Host or a header, or a target that is neither origin form
+    /// (<c>/path?query</c>) nor <c>*</c> with OPTIONS.
+    /// </summary>
+    public static string? Unwritable(MirrorRequest request)
+    {
+        if (HasLineBreak(request.Method.Method))
+        {
+            return "the method contains CR, LF or NUL";
+        }
+
+        var target = request.PathAndQuery;
+        if (target.Length == 0)
+        {
+            return "the request target is empty";
+        }
+
+        if (target == "*" ? request.Method != HttpMethod.Options : target[0] != '/')
+        {
+            return "the request target must start with / (or be * with OPTIONS)";
+        }
+
+        if (HasLineBreak(target))
+        {
+            return "the request target contains CR, LF or NUL";
+        }
+
+        if (HasLineBreak(request.Host))
+        {
+            return "the Host header contains CR, LF or NUL";
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HasLineBreak(name))
+            {
+                return "a header name contains CR, LF or NUL";
+            }
+
+            foreach (var value in values)
+            {
+                if (HasLineBreak(value))
+                {
+                    return $"the {name} header contains CR, LF or NUL";
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>An upper bound of <see cref="Write"/>'s length for <paramref name="request"/>.</summary>
     public static int MaxLength(MirrorRequest request)
@@ -28,8 +87,15 @@ internal static class Http1RequestHead
     }
 
     /// <summary>Writes the head into <paramref name="destination"/> (at least <see cref="MaxLength"/> long); returns the bytes written.</summary>
+    /// <exception cref="ArgumentException">The request fails <see cref="CanWrite"/>; nothing was written.</exception>
     public static int Write(MirrorRequest request, Span<byte> destination)
     {
+        if (Unwritable(request) is { } problem)
+        {
+            // The last line of defence: copies are checked when they are made.
+            throw new ArgumentException($"mirror copy not written: {problem}", nameof(request));
+        }
+
         var w = new SpanWriter(destination);
         w.Ascii(request.Method.Method);
         w.Byte((byte)' ');
@@ -40,9 +106,8 @@ internal static class Http1RequestHead
 
         foreach (var (name, values) in request.Headers)
         {
-            if (values.Length == 0 || !IsSafe(name) || !AllSafe(values))
+            if (values.Length == 0)
             {
-                // Kestrel never hands such values over; a header that could split the request is dropped.
                 continue;
             }
 
@@ -82,7 +147,8 @@ internal static class Http1RequestHead
 
     /// <summary>
     /// The path and query as built, with only what cannot travel in a request line
-    /// percent-encoded (controls, spaces, non-ASCII as UTF-8); existing escapes are kept.
+    /// percent-encoded (controls, spaces, non-ASCII as UTF-8, and <c>#</c>, which would start a
+    /// fragment: in a configured <c>path</c> it can only mean the character); existing escapes are kept.
     /// </summary>
     private static void WriteTarget(ref SpanWriter w, string target)
     {
@@ -90,7 +156,7 @@ internal static class Http1RequestHead
         for (var i = 0; i < target.Length; i++)
         {
             var c = target[i];
-            if (c is > ' ' and < (char)0x7F)
+            if (c is > ' ' and < (char)0x7F and not '#')
             {
                 w.Byte((byte)c);
                 continue;
@@ -108,20 +174,7 @@ internal static class Http1RequestHead
         }
     }
 
-    private static bool AllSafe(string[] values)
-    {
-        foreach (var value in values)
-        {
-            if (!IsSafe(value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsSafe(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') < 0;
+    private static bool HasLineBreak(string text) => text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;
 
     private ref struct SpanWriter(Span<byte> destination)
     {

@@ -1,11 +1,13 @@
+using MirrorGate.Mirroring;
 using MirrorGate.Pipeline;
 
 namespace MirrorGate.Plugins.ProxyMirror;
 
 /// <summary>
-/// The headers a mirror receives: the client's headers as the upstream gets them (hop-by-hop,
-/// Host and Content-Length left to the mirror connection; X-Forwarded-* and X-Real-IP as the
-/// gateway writes them for the upstream).
+/// The headers a mirror receives, for both lanes (the HTTP/1.1 writer and the gRPC sender): the
+/// client's headers as the upstream gets them (hop-by-hop ones and those named in Connection
+/// left out, Host and Content-Length left to the mirror connection; X-Forwarded-* and X-Real-IP
+/// as the gateway writes them for the upstream), plus the node's mirror marker.
 /// </summary>
 internal static class MirrorHeaders
 {
@@ -13,11 +15,11 @@ internal static class MirrorHeaders
     // the mirror must not carry it either.
     private const string XForwardedPrefix = "X-Forwarded-Prefix";
 
-    public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc)
+    public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc, MirrorMarker marker)
     {
         var headers = context.HttpContext.Request.Headers;
-        var connectionTokens = headers.Connection;
-        var result = new List<KeyValuePair<string, string[]>>(headers.Count + 5);
+        string[]? listed = headers.Connection.Count > 0 ? [.. HopByHopHeaders.ListedIn(headers.Connection)] : null;
+        var result = new List<KeyValuePair<string, string[]>>(headers.Count + 6);
         foreach (var (name, values) in headers)
         {
             if (HopByHopHeaders.Contains(name)
@@ -27,7 +29,8 @@ internal static class MirrorHeaders
                 || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith(':')
-                || IsListedIn(connectionTokens, name))
+                || MirrorMarker.IsMarker(name)
+                || (listed is not null && listed.Contains(name, StringComparer.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -41,6 +44,7 @@ internal static class MirrorHeaders
         result.Add(new(ForwardedHeaders.XForwardedProto, [forwarded.Proto]));
         result.Add(new(ForwardedHeaders.XForwardedHost, [forwarded.Host]));
         result.Add(new(ForwardedHeaders.XForwardedPort, [forwarded.Port]));
+        result.Add(marker.Header);
         if (isGrpc)
         {
             // gRPC servers require it; it is hop-by-hop so the copy above left it out.
@@ -48,26 +52,5 @@ internal static class MirrorHeaders
         }
 
         return result.ToArray();
-    }
-
-    private static bool IsListedIn(Microsoft.Extensions.Primitives.StringValues connection, string name)
-    {
-        foreach (var value in connection)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (token.Equals(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MirrorGate.Mirroring;
 
 namespace MirrorGate.Plugins.ProxyMirror;
 
@@ -12,11 +13,10 @@ internal enum PathConcatMode
 /// <summary>One route's proxy-mirror config, typed, with APISIX's defaults applied.</summary>
 internal sealed class ProxyMirrorConfig
 {
-    private ProxyMirrorConfig(string host, string baseUri, bool isGrpc, string? path, PathConcatMode mode, double sampleRatio)
+    private ProxyMirrorConfig(string host, MirrorOrigin origin, string? path, PathConcatMode mode, double sampleRatio)
     {
         Host = host;
-        BaseUri = baseUri;
-        IsGrpc = isGrpc;
+        Origin = origin;
         Path = path;
         Mode = mode;
         SampleRatio = sampleRatio;
@@ -25,10 +25,13 @@ internal sealed class ProxyMirrorConfig
     /// <summary>The <c>host</c> as configured, e.g. <c>http://127.0.0.1:1986</c>; also the metrics' target label.</summary>
     public string Host { get; }
 
-    /// <summary>The scheme and authority requests are sent to: grpc becomes http (h2c), grpcs becomes https.</summary>
-    public string BaseUri { get; }
+    /// <summary>The <c>host</c> parsed once: scheme, host and port the copies go to.</summary>
+    public MirrorOrigin Origin { get; }
 
-    public bool IsGrpc { get; }
+    /// <summary>The scheme and authority requests are sent to: grpc becomes http (h2c), grpcs becomes https.</summary>
+    public string BaseUri => Origin.BaseUri;
+
+    public bool IsGrpc => Origin.IsGrpc;
 
     public string? Path { get; }
 
@@ -37,25 +40,19 @@ internal sealed class ProxyMirrorConfig
     /// <summary>Share of requests mirrored, 0.00001 to 1 (default 1: all).</summary>
     public double SampleRatio { get; }
 
-    /// <summary>Reads a config that already passed the plugin schema.</summary>
+    /// <summary>Reads a config that already passed the plugin schema and <see cref="ProxyMirrorPlugin.Check"/>.</summary>
     public static ProxyMirrorConfig FromJson(JsonObject config)
     {
         var host = config["host"]!.GetValue<string>();
-        var schemeEnd = host.IndexOf("://", StringComparison.Ordinal);
-        var scheme = host[..schemeEnd];
-        var authority = host[(schemeEnd + 3)..];
-        var isGrpc = scheme is "grpc" or "grpcs";
-        var transport = scheme switch
+        if (!MirrorOrigin.TryParse(host, out var origin, out var error))
         {
-            "grpc" => "http",
-            "grpcs" => "https",
-            _ => scheme,
-        };
+            throw new InvalidOperationException($"proxy-mirror host \"{host}\" was not checked before compiling: {error}");
+        }
 
         var path = config["path"]?.GetValue<string>();
         var mode = config["path_concat_mode"]?.GetValue<string>() == "prefix" ? PathConcatMode.Prefix : PathConcatMode.Replace;
         var ratio = config["sample_ratio"]?.GetValue<double>() ?? 1.0;
-        return new ProxyMirrorConfig(host, $"{transport}://{authority}", isGrpc, path, mode, ratio);
+        return new ProxyMirrorConfig(host, origin!, path, mode, ratio);
     }
 
     /// <summary>

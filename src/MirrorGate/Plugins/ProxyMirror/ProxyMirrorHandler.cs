@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Http1;
 using MirrorGate.Pipeline;
 
 namespace MirrorGate.Plugins.ProxyMirror;
@@ -9,7 +10,9 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// proxy-mirror compiled for one route. Runs in before_proxy, once the node is picked and the
 /// upstream Host is known: samples, freezes the mirror request, and either queues it (no body) or
 /// installs the body tee that queues it when the body has streamed through. A request sampled
-/// out costs one random draw and allocates nothing.
+/// out costs one random draw and allocates nothing. A sampled request ends as exactly one of
+/// sent, failed or dropped: one that is itself a copy (it carries the mirror marker) or a
+/// CONNECT is dropped here, one whose copy could not be written exactly fails here.
 /// </summary>
 internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime runtime, MirrorTargetMetrics metrics) : PluginHandler
 {
@@ -31,6 +34,23 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         }
 
         metrics.OnSampled();
+        var http = context.HttpContext;
+        var request = http.Request;
+        if (MirrorMarker.IsOn(request.Headers))
+        {
+            // A copy (of this node or another) mirrored again could loop: a mirror pointed back
+            // at a gateway would multiply every request without end.
+            metrics.OnDropped(MirrorReasons.Loop);
+            return;
+        }
+
+        if (HttpMethods.IsConnect(request.Method))
+        {
+            // CONNECT asks for a tunnel to its authority; a copy has no target to carry it.
+            metrics.OnDropped(MirrorReasons.ConnectMethod);
+            return;
+        }
+
         if (!_circuit.AllowsRequest())
         {
             metrics.OnDropped(MirrorReasons.CircuitOpen);
@@ -44,7 +64,6 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
             return;
         }
 
-        var http = context.HttpContext;
         if (IsUpgrade(http))
         {
             metrics.OnDropped(MirrorReasons.Upgrade);
@@ -52,7 +71,6 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         }
 
         var settings = runtime.Settings;
-        var request = http.Request;
         var hasBody = HasBody(http);
         if (hasBody && request.ContentLength > settings.MaxBodySize)
         {
@@ -60,17 +78,15 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
             return;
         }
 
-        var mirror = new MirrorRequest
+        var mirror = Copy(context);
+
+        // Exact or not sent: a field that would split the head is never queued (nor its body buffered).
+        if (Http1RequestHead.Unwritable(mirror) is { } problem)
         {
-            Method = HttpMethod.Parse(request.Method),
-            Origin = config.BaseUri,
-            PathAndQuery = BuildPathAndQuery(context),
-            Version = config.IsGrpc ? Http2 : Http11,
-            Host = context.UpstreamHost ?? request.Host.Value ?? "",
-            Headers = MirrorHeaders.Freeze(context, config.IsGrpc),
-            Metrics = metrics,
-            Circuit = _circuit,
-        };
+            metrics.OnFailed(MirrorReasons.Error, TimeSpan.Zero);
+            runtime.Failures.Failed(mirror, MirrorReasons.Error, $"the copy was not sent: {problem}");
+            return;
+        }
 
         if (!hasBody)
         {
@@ -84,9 +100,36 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         http.Response.RegisterForDispose(tee);
     }
 
+    /// <summary>The copy of the request as it stands now: method, target, Host, headers; no body yet.</summary>
+    internal MirrorRequest Copy(ProxyContext context)
+    {
+        var request = context.HttpContext.Request;
+        return new MirrorRequest
+        {
+            Method = HttpMethod.Parse(request.Method),
+            Origin = config.BaseUri,
+            PathAndQuery = BuildPathAndQuery(context),
+            Version = config.IsGrpc ? Http2 : Http11,
+            Host = context.UpstreamHost ?? request.Host.Value ?? "",
+            Headers = MirrorHeaders.Freeze(context, config.IsGrpc, runtime.Marker),
+            Metrics = metrics,
+            Circuit = _circuit,
+        };
+    }
+
     // Kept exactly as built (percent-encoding, dot segments): no Uri is made on the request path.
     private string BuildPathAndQuery(ProxyContext context)
-        => config.BuildPathAndQuery(RawPath(context.HttpContext), context.HttpContext.Request.QueryString.Value ?? "", context.UpstreamUri);
+    {
+        var http = context.HttpContext;
+
+        // OPTIONS * asks about the server, not a resource: the mirror is asked the same, whatever path says.
+        if (http.Features.Get<IHttpRequestFeature>()?.RawTarget == "*")
+        {
+            return "*";
+        }
+
+        return config.BuildPathAndQuery(RawPath(http), http.Request.QueryString.Value ?? "", context.UpstreamUri);
+    }
 
     /// <summary>The request path as the client wrote it (percent-encoding kept), without the query.</summary>
     private static string RawPath(HttpContext http)

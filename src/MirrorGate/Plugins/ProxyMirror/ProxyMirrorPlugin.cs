@@ -10,7 +10,7 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// APISIX's <c>proxy-mirror</c>: copies all or a sampled share of a route's requests to another
 /// host and ignores the answers. Priority 1010, as APISIX.
 /// </summary>
-internal sealed class ProxyMirrorPlugin : IGatewayPlugin
+internal sealed class ProxyMirrorPlugin(ReservedListeners reserved) : IGatewayPlugin
 {
     public const string PluginName = "proxy-mirror";
 
@@ -20,6 +20,34 @@ internal sealed class ProxyMirrorPlugin : IGatewayPlugin
 
     public JsonObject Schema { get; } = ResourceSchemas.Plugin(PluginName)
         ?? throw new InvalidOperationException("the proxy-mirror schema is missing from the assembly");
+
+    /// <summary>
+    /// Refuses what the schema's patterns let through but no copy could be sent to or with: a
+    /// host .NET cannot connect to (port beyond 65535, empty labels, malformed IPv6, numeric
+    /// spellings other than a dotted quad), a host that reaches this node's Admin API or metrics
+    /// listener, and a path with characters a request line cannot carry.
+    /// </summary>
+    public string? Check(JsonObject config)
+    {
+        var host = config["host"]!.GetValue<string>();
+        if (!MirrorOrigin.TryParse(host, out var origin, out var problem))
+        {
+            return $"property \"host\" validation failed: \"{host}\": {problem}";
+        }
+
+        if (reserved.Reached(origin!) is { } listener)
+        {
+            return $"property \"host\" validation failed: \"{host}\" reaches this node's {listener.Name} listener ({listener.ConfigKey} {listener.Address}:{listener.Port}); "
+                + "mirror copies carry the client's headers and may not be sent to the node's Admin API or metrics listeners";
+        }
+
+        if (config["path"]?.GetValue<string>() is { } path && path.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        {
+            return "property \"path\" validation failed: a request line cannot carry CR, LF or NUL";
+        }
+
+        return null;
+    }
 
     public PluginHandler CreateHandler(JsonObject config, PluginBuildContext context)
     {

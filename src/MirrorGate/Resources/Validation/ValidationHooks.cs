@@ -5,15 +5,20 @@ namespace MirrorGate.Resources.Validation;
 /// <summary>
 /// What resource validation needs from the rest of the gateway, passed in so validation stays
 /// a pure function: the store (do referenced ids exist), the router (is a <c>vars</c>
-/// expression valid) and the plugin registry (is a plugin enabled, and its schema).
+/// expression valid) and the plugin registry (is a plugin enabled, its schema and its own check).
 /// </summary>
 internal sealed class ValidationHooks
 {
-    public ValidationHooks(Func<ResourceKind, string, bool> exists, Func<JsonArray, string?> checkVars, Func<string, JsonObject?> pluginSchema)
+    public ValidationHooks(
+        Func<ResourceKind, string, bool> exists,
+        Func<JsonArray, string?> checkVars,
+        Func<string, JsonObject?> pluginSchema,
+        Func<string, JsonObject, string?>? pluginCheck = null)
     {
         Exists = exists;
         CheckVars = checkVars;
         PluginSchema = pluginSchema;
+        PluginCheck = pluginCheck ?? NoCheck;
     }
 
     /// <summary>Whether a resource of that kind and id (as text) is stored.</summary>
@@ -24,4 +29,9 @@ internal sealed class ValidationHooks
 
     /// <summary>The plugin's own schema (without <c>_meta</c>); null when unknown or not enabled.</summary>
     public Func<string, JsonObject?> PluginSchema { get; }
+
+    /// <summary>The plugin's check beyond its schema (see <c>IGatewayPlugin.Check</c>): null when valid, else the problem.</summary>
+    public Func<string, JsonObject, string?> PluginCheck { get; }
+
+    private static string? NoCheck(string name, JsonObject config) => null;
 }

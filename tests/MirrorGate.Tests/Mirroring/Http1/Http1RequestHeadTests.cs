@@ -1,6 +1,13 @@
+using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Http1;
+using MirrorGate.Pipeline;
+using MirrorGate.Plugins.ProxyMirror;
+using MirrorGate.Snapshot;
 
 namespace MirrorGate.Tests.Mirroring.Http1;
 
@@ -91,19 +98,76 @@ public sealed class Http1RequestHeadTests : IDisposable
     [InlineData("X-Evil\r\nInjected", "1")]
     [InlineData("X-Evil\n", "1")]
     [InlineData("X-\0Evil", "1")]
-    public void Write_HeaderWithCrLfOrNul_HeaderDroppedOthersKept(string name, string value)
-    {
-        var request = Request(HttpMethod.Get, "/", headers: [new("Before", ["1"]), new(name, [value]), new("After", ["2"])]);
+    public void Write_HeaderWithCrLfOrNul_CannotWriteAndThrows(string name, string value)
+        => AssertRefused(Request(HttpMethod.Get, "/", headers: [new("Before", ["1"]), new(name, [value]), new("After", ["2"])]));
 
-        Assert.Equal("GET / HTTP/1.1\r\nHost: example.test\r\nBefore: 1\r\nAfter: 2\r\n\r\n", Head(request));
+    [Fact]
+    public void Write_OneOfRepeatedValuesUnsafe_CannotWriteAndThrows()
+        => AssertRefused(Request(HttpMethod.Get, "/", headers: [new("Accept", ["text/html", "x\r\nInjected: 1"]), new("After", ["2"])]));
+
+    [Theory]
+    [InlineData("example.test\r\nInjected: 1")]
+    [InlineData("example.test\n")]
+    [InlineData("exa\0mple.test")]
+    public void Write_HostWithCrLfOrNul_CannotWriteAndThrows(string host)
+        => AssertRefused(Request(HttpMethod.Get, "/", host: host));
+
+    [Theory]
+    [InlineData("/a\r\nInjected: 1")]
+    [InlineData("/a\nb")]
+    [InlineData("/a\0b")]
+    [InlineData("/a?q=\r")]
+    public void Write_TargetWithCrLfOrNul_CannotWriteAndThrows(string target)
+        => AssertRefused(Request(HttpMethod.Get, target));
+
+    [Theory]
+    [InlineData("GET", "")]
+    [InlineData("CONNECT", "")]
+    [InlineData("GET", "*")]
+    [InlineData("GET", "a/b")]
+    [InlineData("GET", "http://example.test/a")]
+    public void Write_TargetNotOriginFormNorOptionsAsterisk_CannotWriteAndThrows(string method, string target)
+        => AssertRefused(Request(new HttpMethod(method), target));
+
+    [Fact]
+    public void Write_OptionsAsterisk_AsteriskFormRequestLine()
+        => Assert.Equal("OPTIONS * HTTP/1.1\r\nHost: example.test\r\n\r\n", Head(Request(HttpMethod.Options, "*")));
+
+    [Fact]
+    public async Task Write_OptionsAsteriskCopiedByHandler_AsteriskFormRequestLineAndForwardedHeaders()
+    {
+        // A client's `OPTIONS * HTTP/1.1` as Kestrel hands it over (an empty path), copied by the plugin.
+        var http = new DefaultHttpContext();
+        http.Request.Method = "OPTIONS";
+        http.Request.Scheme = "http";
+        http.Request.Host = new HostString("example.test");
+        http.Features.Get<IHttpRequestFeature>()!.RawTarget = "*";
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Connection.LocalPort = 9080;
+        var context = new ProxyContext(http, new RouteModel { Id = "r", Config = [], Plugins = PluginChain.Empty }) { UpstreamHost = "example.test" };
+        var config = ProxyMirrorConfig.FromJson(new JsonObject { ["host"] = "http://127.0.0.1:1", ["path"] = "/a" });
+        await using var dispatcher = TestDispatcher.Create(ProxyMirrorSettings.Default, _metrics, _budget);
+        var runtime = new MirrorRuntime(dispatcher, _metrics, () => ProxyMirrorSettings.Default, () => 0, new MirrorMarker("node-1"));
+        var handler = new ProxyMirrorHandler(config, runtime, new MirrorTargetMetrics(_metrics, "r", config.Host));
+
+        var copy = handler.Copy(context);
+
+        Assert.Equal(
+            "OPTIONS * HTTP/1.1\r\nHost: example.test\r\nX-Forwarded-For: 127.0.0.1\r\nX-Real-IP: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+            + "X-Forwarded-Host: example.test\r\nX-Forwarded-Port: 9080\r\nX-MirrorGate-Mirror: node-1\r\n\r\n",
+            Head(copy));
     }
 
     [Fact]
-    public void Write_OneOfRepeatedValuesUnsafe_WholeHeaderDropped()
-    {
-        var request = Request(HttpMethod.Get, "/", headers: [new("Accept", ["text/html", "x\r\nInjected: 1"]), new("After", ["2"])]);
+    public void Write_PathWithHash_HashPercentEncoded()
+        => Assert.Equal("GET /a%23frag?q=1 HTTP/1.1\r\nHost: example.test\r\n\r\n", Head(Request(HttpMethod.Get, "/a#frag?q=1")));
 
-        Assert.Equal("GET / HTTP/1.1\r\nHost: example.test\r\nAfter: 2\r\n\r\n", Head(request));
+    private void AssertRefused(MirrorRequest request)
+    {
+        Assert.False(Http1RequestHead.CanWrite(request));
+        var buffer = new byte[Http1RequestHead.MaxLength(request)];
+        Assert.Throws<ArgumentException>(() => Http1RequestHead.Write(request, buffer));
+        Assert.True(buffer.AsSpan().IndexOfAnyExcept((byte)0) < 0, "nothing may be written");
     }
 
     [Fact]
@@ -153,11 +217,11 @@ public sealed class Http1RequestHeadTests : IDisposable
     {
         var body = new MirrorBodyBuffer(_budget);
         Assert.True(body.TryAppend(new byte[99_999]));
-        var worstPath = string.Concat(Enumerable.Repeat("\u20ac\U0001F600 \ud800\u0001", 50));
+        var worstPath = "/" + string.Concat(Enumerable.Repeat("\u20ac\U0001F600 \ud800\u0001", 50));
         var requests = new[]
         {
             Request(HttpMethod.Get, "/"),
-            Request(HttpMethod.Get, "", host: ""),
+            Request(HttpMethod.Get, "/", host: ""),
             Request(HttpMethod.Post, "/x"),
             Request(HttpMethod.Patch, worstPath, body: body),
             Request(new HttpMethod("VERY-LONG-EXTENSION-METHOD"), worstPath + "?" + worstPath, host: new string('h', 300)),
@@ -168,7 +232,6 @@ public sealed class Http1RequestHeadTests : IDisposable
                 new("X-One", [""]),
                 new("X-Empty-Values", ["", "", ""]),
                 new("X-Wide", ["\u20ac\U0001F600 beyond Latin-1"]),
-                new("X-Dropped", ["a\r\nb"]),
             ]),
         };
 

@@ -22,9 +22,12 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
     }
 
     private ProxyMirrorHandler Handler(double ratio, double draw)
+        => Handler(new JsonObject { ["host"] = "http://127.0.0.1:9", ["sample_ratio"] = ratio }, draw);
+
+    private ProxyMirrorHandler Handler(JsonObject pluginConfig, double draw = 0)
     {
-        var config = ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse($$"""{"host":"http://127.0.0.1:9","sample_ratio":{{ratio}}}""")!);
-        var runtime = new MirrorRuntime(_dispatcher, _metrics, () => _settings, () => draw);
+        var config = ProxyMirrorConfig.FromJson(pluginConfig);
+        var runtime = new MirrorRuntime(_dispatcher, _metrics, () => _settings, () => draw, new MirrorMarker("node-1"));
         return new ProxyMirrorHandler(config, runtime, new MirrorTargetMetrics(_metrics, "r", config.Host));
     }
 
@@ -80,6 +83,58 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
         handler.BeforeProxy(context);
 
         Assert.Equal(mirrored ? 1 : 0, Interlocked.Read(ref sampled));
+    }
+
+    [Theory]
+    [InlineData("GET", true, MirrorReasons.Loop)]
+    [InlineData("CONNECT", false, MirrorReasons.ConnectMethod)]
+    public void BeforeProxy_CopyOrConnect_DroppedWithReasonNothingQueued(string method, bool carriesMarker, string reason)
+    {
+        using var outcomes = new MirrorOutcomes(_metrics);
+        var context = Context();
+        context.HttpContext.Request.Method = method;
+        if (carriesMarker)
+        {
+            context.HttpContext.Request.Headers[MirrorMarker.HeaderName] = "another-node";
+        }
+
+        Handler(ratio: 1, draw: 0).BeforeProxy(context);
+
+        Assert.Equal(1, outcomes.DroppedWith(reason));
+        Assert.Equal(1, outcomes.Total);
+        Assert.Equal(0, _dispatcher.QueueLength + _dispatcher.InFlight);
+    }
+
+    [Fact]
+    public void BeforeProxy_CopyWithCrLfInTarget_FailedErrorNeverQueuedBodyUntouched()
+    {
+        // A path stored before CR and LF were refused at save (or written to the store by hand).
+        using var outcomes = new MirrorOutcomes(_metrics);
+        var handler = Handler(new JsonObject { ["host"] = "http://127.0.0.1:9", ["path"] = "/a\r\nInjected: 1" });
+        var context = Context();
+        var body = new MemoryStream("abc"u8.ToArray());
+        context.HttpContext.Request.Method = "POST";
+        context.HttpContext.Request.ContentLength = 3;
+        context.HttpContext.Request.Body = body;
+
+        handler.BeforeProxy(context);
+
+        Assert.Equal(1, outcomes.FailedWith(MirrorReasons.Error));
+        Assert.Equal(1, outcomes.Total);
+        Assert.Equal(0, _dispatcher.QueueLength + _dispatcher.InFlight);
+        Assert.Same(body, context.HttpContext.Request.Body);
+    }
+
+    [Fact]
+    public void Copy_Request_CarriesNodeMarkerOnce()
+    {
+        var context = Context();
+        context.HttpContext.Request.Headers["Accept"] = "*/*";
+
+        var copy = Handler(ratio: 1, draw: 0).Copy(context);
+
+        var marker = Assert.Single(copy.Headers, h => h.Key.Equals(MirrorMarker.HeaderName, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(["node-1"], marker.Value);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
