@@ -77,7 +77,7 @@ public class MirrorPathBenchmarks
         return new MirrorRequest
         {
             Method = HttpMethod.Get,
-            Origin = _config.BaseUri,
+            Origin = _config.Origin,
             PathAndQuery = _config.BuildPathAndQuery("/hello", "?a=1", null),
             Version = HttpVersion.Version11,
             Host = "example.test",
@@ -106,7 +106,8 @@ public class MirrorPathBenchmarks
         var request = new MirrorRequest
         {
             Method = HttpMethod.Post,
-            Target = new Uri("http://127.0.0.1:9/"),
+            Origin = MirrorOrigin.Parse("http://127.0.0.1:9"),
+            PathAndQuery = "/",
             Version = HttpVersion.Version11,
             Host = "example.test",
             Headers = [],

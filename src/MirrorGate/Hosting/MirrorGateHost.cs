@@ -255,8 +255,7 @@ public static partial class MirrorGateHost
                 Random.Shared.NextDouble,
                 new MirrorMarker(bootstrap.NodeId.Id),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>(),
-                sp.GetRequiredService<MirrorFailureLog>());
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>());
         });
 
         services.AddHttpForwarder();

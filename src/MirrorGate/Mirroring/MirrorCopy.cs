@@ -124,42 +124,46 @@ internal sealed class MirrorCopy
     /// <summary>The mirror answered with <paramref name="status"/>: counted sent by its class.</summary>
     public void Answered(int status, long now)
     {
-        if (!TrySettle(out var wasWritten))
+        if (!TrySettle(out var left))
         {
             return;
         }
 
         Request.Circuit?.OnConnected();
-        Request.Metrics.OnSent(status, wasWritten ? _context.Time.GetElapsedTime(WrittenAt, now) : TimeSpan.Zero);
+        Request.Metrics.OnSent(status, left == Written ? _context.Time.GetElapsedTime(WrittenAt, now) : TimeSpan.Zero);
         Body?.Release();
     }
 
     /// <summary>The copy did not reach the mirror, or its answer did not come back: counted failed, logged at a bounded rate.</summary>
     public void Fail(string reason, string error)
     {
-        if (!TrySettle(out var wasWritten))
+        if (!TrySettle(out var left))
         {
             return;
         }
 
-        Request.Metrics.OnFailed(reason, wasWritten ? _context.Time.GetElapsedTime(WrittenAt) : TimeSpan.Zero);
+        Request.Metrics.OnFailed(reason, left == Written ? _context.Time.GetElapsedTime(WrittenAt) : TimeSpan.Zero);
+        Body?.Release();
         switch (reason)
         {
-            case MirrorReasons.Connect or MirrorReasons.Resolve:
-                Request.Circuit?.OnConnectFailed();
-                _context.Failures.Failed(Request, reason, error);
-                break;
             case MirrorReasons.Shutdown:
                 // Written, then abandoned by a stopping node: nothing about the mirror to report.
+                return;
+            case MirrorReasons.Connect or MirrorReasons.Resolve:
+                Request.Circuit?.OnConnectFailed();
                 break;
             default:
-                // Reset, timeout, TLS or protocol error: the host was reached.
-                Request.Circuit?.OnConnected();
-                _context.Failures.Failed(Request, reason, error);
+                if (left != New)
+                {
+                    // Reset, timeout, TLS or protocol error: the host was reached. (A copy failed
+                    // before it went to a lane says nothing about the host.)
+                    Request.Circuit?.OnConnected();
+                }
+
                 break;
         }
 
-        Body?.Release();
+        _context.Failures.Failed(Request, reason, error);
     }
 
     /// <summary>The copy was never written and never will be: counted dropped.</summary>
@@ -174,21 +178,20 @@ internal sealed class MirrorCopy
         Body?.Release();
     }
 
-    /// <summary>Moves to settled once, doing the queue or in-flight accounting of the stage it left.</summary>
-    private bool TrySettle(out bool wasWritten)
+    /// <summary>Moves to settled once, doing the queue or in-flight accounting of the stage it <paramref name="left"/>.</summary>
+    private bool TrySettle(out int left)
     {
-        var stage = Volatile.Read(ref _stage);
-        while (stage != Settled)
+        left = Volatile.Read(ref _stage);
+        while (left != Settled)
         {
-            var seen = Interlocked.CompareExchange(ref _stage, Settled, stage);
-            if (seen == stage)
+            var seen = Interlocked.CompareExchange(ref _stage, Settled, left);
+            if (seen == left)
             {
-                wasWritten = stage == Written;
-                if (stage == Queued)
+                if (left == Queued)
                 {
                     _context.Load.Unqueue(1);
                 }
-                else if (wasWritten)
+                else if (left == Written)
                 {
                     _context.Load.Finished();
                 }
@@ -196,10 +199,9 @@ internal sealed class MirrorCopy
                 return true;
             }
 
-            stage = seen;
+            left = seen;
         }
 
-        wasWritten = false;
         return false;
     }
 }

@@ -74,7 +74,7 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
 
     /// <summary>
     /// Makes <paramref name="request"/> a copy and hands it to its lane; false (and counted) when
-    /// the queue is full, the node is stopping, or no lane can be made for its origin.
+    /// the queue is full or the node is stopping.
     /// </summary>
     public bool TryEnqueue(MirrorRequest request)
     {
@@ -85,41 +85,32 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
             return false;
         }
 
-        IMirrorLane lane;
-        try
-        {
-            lane = LaneFor(request);
-        }
-        catch (Exception ex) when (ex is UriFormatException or ArgumentException)
-        {
-            // Saved configuration is checked so this cannot happen; if it does, the copy fails
-            // before it takes a queue slot, and the primary is untouched.
-            copy.Fail(MirrorReasons.Error, $"the mirror origin '{request.Origin}' cannot be used: {ex.Message}");
-            return false;
-        }
-
         if (!copy.TryEnterQueue(_context.Settings.QueueSize))
         {
             copy.Drop(MirrorReasons.QueueFull);
             return false;
         }
 
-        lane.Enqueue(copy);
+        LaneFor(request).Enqueue(copy);
         return true;
     }
 
+    /// <summary>A copy that cannot be sent at all (say, a field that would split its request head): counted failed and logged, never queued.</summary>
+    public void Fail(MirrorRequest request, string reason, string error) => new MirrorCopy(request, _context).Fail(reason, error);
+
     private IMirrorLane LaneFor(MirrorRequest request)
     {
+        var origin = request.Origin;
         if (request.Version.Major >= 2)
         {
-            return _http2Lanes.TryGetValue(request.Origin, out var h2)
+            return _http2Lanes.TryGetValue(origin.BaseUri, out var h2)
                 ? h2
-                : _http2Lanes.GetOrAdd(request.Origin, _ => new Http2MirrorLane(_sender, _context, _logger));
+                : _http2Lanes.GetOrAdd(origin.BaseUri, _ => new Http2MirrorLane(_sender, _context, _logger));
         }
 
-        return _http1Lanes.TryGetValue(request.Origin, out var h1)
+        return _http1Lanes.TryGetValue(origin.BaseUri, out var h1)
             ? h1
-            : _http1Lanes.GetOrAdd(request.Origin, origin => new Http1MirrorLane(origin, _context));
+            : _http1Lanes.GetOrAdd(origin.BaseUri, _ => new Http1MirrorLane(origin, _context));
     }
 
     private void Sweep()

@@ -22,7 +22,7 @@ internal sealed partial class MirrorFailureLog(TimeProvider time, ILogger logger
         if (reason == MirrorReasons.Resolve)
         {
             // APISIX's wording, so existing log alerts keep matching.
-            LogResolveFailed(HostOf(request.Origin), error, request.Metrics.RouteId, LogRateLimiter.SuppressedNote(suppressed));
+            LogResolveFailed(request.Origin.Host, error, request.Metrics.RouteId, LogRateLimiter.SuppressedNote(suppressed));
         }
         else
         {
@@ -30,8 +30,6 @@ internal sealed partial class MirrorFailureLog(TimeProvider time, ILogger logger
         }
     }
 
-    private static string HostOf(string origin)
-        => Uri.TryCreate(origin, UriKind.Absolute, out var uri) ? uri.Host : origin;
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error,
         Message = "dns resolver resolves domain: {Domain} error: {Error} (route {RouteId}; the primary request is unaffected){Suppressed}")]

@@ -51,7 +51,14 @@ internal sealed class MirrorOrigin
     /// an Admin API answer can carry. Beyond the schema's pattern it refuses what no connection
     /// could be made to (a port beyond 65535, empty labels, a malformed IPv6 literal) and numeric
     /// hosts other than a dotted quad, which resolvers read differently (<c>127.1</c> and
-    /// <c>2130706433</c> both mean 127.0.0.1).
+    /// <c>2130706433</c> both mean 127.0.0.1). <see cref="Parse"/> throws where this returns false.
+    /// </summary>
+    public static MirrorOrigin Parse(string host)
+        => TryParse(host, out var origin, out var error) ? origin! : throw new FormatException($"'{host}' is not a mirror host: {error}");
+
+    /// <summary>
+    /// Parses a <c>host</c> value; on failure <paramref name="error"/> says what is wrong in words
+    /// an Admin API answer can carry.
     /// </summary>
     public static bool TryParse(string host, out MirrorOrigin? origin, out string? error)
     {

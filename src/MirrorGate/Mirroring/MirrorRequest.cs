@@ -8,32 +8,18 @@ namespace MirrorGate.Mirroring;
 /// </summary>
 internal sealed class MirrorRequest
 {
-    private string? _origin;
-    private string? _pathAndQuery;
     private Uri? _target;
 
     public required HttpMethod Method { get; init; }
 
-    /// <summary>Scheme, host and port the copy goes to (the plugin's <c>host</c>, grpc(s) as http(s)), e.g. <c>http://127.0.0.1:1986</c>.</summary>
-    public string Origin
-    {
-        get => _origin ??= Target.GetLeftPart(UriPartial.Authority);
-        init => _origin = value;
-    }
+    /// <summary>Scheme, host and port the copy goes to (the plugin's <c>host</c>, parsed when the route was saved).</summary>
+    public required MirrorOrigin Origin { get; init; }
 
     /// <summary>Path and query at the mirror, exactly as built from <c>path</c>/<c>path_concat_mode</c> (percent-encoding kept).</summary>
-    public string PathAndQuery
-    {
-        get => _pathAndQuery ??= Target.PathAndQuery;
-        init => _pathAndQuery = value;
-    }
+    public required string PathAndQuery { get; init; }
 
     /// <summary>The absolute URI at the mirror; built only when a sender needs one (the HTTP/1.1 writer does not).</summary>
-    public Uri Target
-    {
-        get => _target ??= RawUri.Create(_origin + _pathAndQuery);
-        init => _target = value;
-    }
+    public Uri Target => _target ??= RawUri.Create(Origin.BaseUri + PathAndQuery);
 
     /// <summary>HTTP/1.1 for http(s) mirrors, HTTP/2 for grpc(s).</summary>
     public required Version Version { get; init; }

@@ -6,8 +6,8 @@ namespace MirrorGate.Mirroring;
 
 /// <summary>
 /// The node-wide parts of the mirror leg that every route's proxy-mirror handler shares: the
-/// dispatcher, the instruments, the live settings, the random source used for sampling, the
-/// node's marker and the failure log.
+/// dispatcher, the instruments, the live settings, the random source used for sampling and the
+/// node's marker.
 /// </summary>
 internal sealed class MirrorRuntime(
     MirrorDispatcher dispatcher,
@@ -16,8 +16,7 @@ internal sealed class MirrorRuntime(
     Func<double> random,
     MirrorMarker marker,
     TimeProvider? time = null,
-    ILogger? logger = null,
-    MirrorFailureLog? failures = null)
+    ILogger? logger = null)
 {
     private readonly ConcurrentDictionary<string, MirrorCircuit> _circuits = new(StringComparer.Ordinal);
 
@@ -27,9 +26,6 @@ internal sealed class MirrorRuntime(
 
     /// <summary>The header every copy this node makes carries.</summary>
     public MirrorMarker Marker { get; } = marker;
-
-    /// <summary>Rate-limited logging of copies that failed (shared with the lanes).</summary>
-    public MirrorFailureLog Failures { get; } = failures ?? new MirrorFailureLog(time ?? TimeProvider.System, logger ?? NullLogger.Instance);
 
     /// <summary>The current <c>plugin_attr.proxy-mirror</c> settings (they change when config.yaml does).</summary>
     public ProxyMirrorSettings Settings => settings();

@@ -149,7 +149,7 @@ public sealed class MirrorCopyTests : IDisposable
     private MirrorRequest Request(MirrorBodyBuffer? body, MirrorCircuit? circuit = null) => new()
     {
         Method = HttpMethod.Post,
-        Origin = "http://127.0.0.1:1",
+        Origin = MirrorOrigin.Parse("http://127.0.0.1:1"),
         PathAndQuery = "/",
         Version = HttpVersion.Version11,
         Host = "mirror.test",

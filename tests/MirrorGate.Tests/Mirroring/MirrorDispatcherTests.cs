@@ -50,7 +50,8 @@ public sealed class MirrorDispatcherTests
             Assert.True(dispatcher.TryEnqueue(new MirrorRequest
             {
                 Method = HttpMethod.Post,
-                Target = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/m{i}"),
+                Origin = MirrorOrigin.Parse($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}"),
+                PathAndQuery = $"/m{i}",
                 Version = HttpVersion.Version11,
                 Host = "example.test",
                 Headers = [],
@@ -98,7 +99,8 @@ public sealed class MirrorDispatcherTests
         var queued = dispatcher.TryEnqueue(new MirrorRequest
         {
             Method = HttpMethod.Post,
-            Target = new Uri("http://127.0.0.1:9/x"),
+            Origin = MirrorOrigin.Parse("http://127.0.0.1:9"),
+            PathAndQuery = "/x",
             Version = HttpVersion.Version11,
             Host = "example.test",
             Headers = [],
@@ -110,36 +112,33 @@ public sealed class MirrorDispatcherTests
         Assert.Equal(0, budget.Used);
     }
 
-    [Theory]
-    [InlineData("http://127.0.0.1:99999")]
-    [InlineData("http://[:::::]:8081")]
-    public void TryEnqueue_OriginNoLaneCanBeMadeFor_FailedErrorWithoutTakingAQueueSlot(string origin)
+    [Fact]
+    public void Fail_CopyThatCannotBeSent_CountedFailedOnceNeverQueuedBodyReleased()
     {
         using var metrics = new MirrorMetrics();
         using var outcomes = new MirrorOutcomes(metrics);
         var budget = new MirrorMemoryBudget(() => 1L << 30);
-        var settings = ProxyMirrorSettings.Default with { QueueSize = 1 };
-        var dispatcher = TestDispatcher.Create(settings, metrics, budget);
-        var target = new MirrorTargetMetrics(metrics, "bad-origin", origin);
+        var dispatcher = TestDispatcher.Create(ProxyMirrorSettings.Default, metrics, budget);
+        var body = new MirrorBodyBuffer(budget);
+        Assert.True(body.TryAppend(new byte[100]));
 
-        for (var i = 0; i < 3; i++)
-        {
-            var body = new MirrorBodyBuffer(budget);
-            Assert.True(body.TryAppend(new byte[100]));
-            Assert.False(dispatcher.TryEnqueue(new MirrorRequest
+        dispatcher.Fail(
+            new MirrorRequest
             {
                 Method = HttpMethod.Post,
-                Origin = origin,
+                Origin = MirrorOrigin.Parse("http://127.0.0.1:9"),
                 PathAndQuery = "/",
                 Version = HttpVersion.Version11,
                 Host = "example.test",
                 Headers = [],
                 Body = body,
-                Metrics = target,
-            }));
-        }
+                Metrics = new MirrorTargetMetrics(metrics, "unsendable", "http://127.0.0.1:9"),
+            },
+            MirrorReasons.Error,
+            "a field would split the request head");
 
-        Assert.Equal(3, outcomes.FailedWith(MirrorReasons.Error));
+        Assert.Equal(1, outcomes.FailedWith(MirrorReasons.Error));
+        Assert.Equal(1, outcomes.Total);
         Assert.Equal(0, dispatcher.QueueLength);
         Assert.Equal(0, budget.Used);
     }

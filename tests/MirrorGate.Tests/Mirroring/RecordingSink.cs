@@ -48,7 +48,8 @@ internal sealed class RecordingSink : IAsyncDisposable
     public MirrorRequest CreateRequest(MirrorMetrics metrics, string routeId) => new()
     {
         Method = HttpMethod.Post,
-        Target = new Uri(BaseUri + "/mirror"),
+        Origin = MirrorOrigin.Parse(BaseUri),
+        PathAndQuery = "/mirror",
         Version = new Version(1, 1),
         Host = "example.test",
         Headers = [],

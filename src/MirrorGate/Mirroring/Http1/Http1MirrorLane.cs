@@ -24,12 +24,11 @@ internal sealed class Http1MirrorLane : IMirrorLane
     private readonly long _idleTicks;
     private MirrorCircuit? _circuit;
 
-    public Http1MirrorLane(string origin, MirrorLaneContext context)
+    public Http1MirrorLane(MirrorOrigin origin, MirrorLaneContext context)
     {
-        var uri = new Uri(origin);
-        Host = uri.IdnHost;
-        Port = uri.Port;
-        UseTls = uri.Scheme == Uri.UriSchemeHttps;
+        Host = origin.Host;
+        Port = origin.Port;
+        UseTls = origin.UseTls;
         Context = context;
         _stallTicks = context.Ticks(StallAfter);
         _idleTicks = context.Ticks(IdleTimeout);

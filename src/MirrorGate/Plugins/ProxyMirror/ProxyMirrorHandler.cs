@@ -83,8 +83,7 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         // Exact or not sent: a field that would split the head is never queued (nor its body buffered).
         if (Http1RequestHead.Unwritable(mirror) is { } problem)
         {
-            metrics.OnFailed(MirrorReasons.Error, TimeSpan.Zero);
-            runtime.Failures.Failed(mirror, MirrorReasons.Error, $"the copy was not sent: {problem}");
+            runtime.Dispatcher.Fail(mirror, MirrorReasons.Error, $"the copy was not sent: {problem}");
             return;
         }
 
@@ -107,7 +106,7 @@ internal sealed class ProxyMirrorHandler(ProxyMirrorConfig config, MirrorRuntime
         return new MirrorRequest
         {
             Method = HttpMethod.Parse(request.Method),
-            Origin = config.BaseUri,
+            Origin = config.Origin,
             PathAndQuery = BuildPathAndQuery(context),
             Version = config.IsGrpc ? Http2 : Http11,
             Host = context.UpstreamHost ?? request.Host.Value ?? "",

@@ -408,7 +408,7 @@ public sealed class Http1MirrorLaneTests
         lane.Enqueue(new MirrorRequest
         {
             Method = copy.Method,
-            Origin = byName,
+            Origin = MirrorOrigin.Parse(byName),
             PathAndQuery = copy.PathAndQuery,
             Version = copy.Version,
             Host = "upstream.example:8443",

@@ -289,7 +289,7 @@ public sealed class Http1RequestHeadTests : IDisposable
     private MirrorRequest Request(HttpMethod method, string pathAndQuery, string host = "example.test", KeyValuePair<string, string[]>[]? headers = null, MirrorBodyBuffer? body = null) => new()
     {
         Method = method,
-        Origin = "http://127.0.0.1:1",
+        Origin = MirrorOrigin.Parse("http://127.0.0.1:1"),
         PathAndQuery = pathAndQuery,
         Version = new Version(1, 1),
         Host = host,

@@ -44,7 +44,7 @@ internal sealed class Lane : IAsyncDisposable
         return new MirrorRequest
         {
             Method = method ?? HttpMethod.Get,
-            Origin = Mirror.Origin,
+            Origin = MirrorOrigin.Parse(Mirror.Origin),
             PathAndQuery = pathAndQuery,
             Version = HttpVersion.Version11,
             Host = "mirror.test",
