@@ -35,7 +35,8 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         var hooks = new ValidationHooks(
             (kind, id) => inDocument.Contains((kind, id)) || inStore.Contains((kind, id)),
             VarsExpression.Validate,
-            plugins.SchemaFor);
+            plugins.SchemaFor,
+            plugins.CheckConfig);
         var errors = new List<string>();
         foreach (var item in items)
         {

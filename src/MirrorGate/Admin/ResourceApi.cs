@@ -314,7 +314,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             }
         }
 
-        var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor);
+        var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
         var error = ResourceValidator.Validate(kind, value, hooks);
         if (error is not null)
         {

@@ -40,4 +40,7 @@ internal sealed class PluginRegistry
 
     /// <summary>The schema the Admin API validates against and serves (with <c>_meta</c>); null when not enabled.</summary>
     public JsonObject? SchemaFor(string name) => _schemas.GetValueOrDefault(name);
+
+    /// <summary>The plugin's checks beyond its schema (see <see cref="IGatewayPlugin.CheckConfig"/>); null for a plugin not enabled.</summary>
+    public string? CheckConfig(string name, JsonObject config) => _enabled.GetValueOrDefault(name)?.CheckConfig(config);
 }

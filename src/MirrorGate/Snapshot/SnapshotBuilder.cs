@@ -247,7 +247,7 @@ internal sealed partial class SnapshotBuilder(
         // References are not checked here: the Admin API already refused dangling ones, and one
         // left by a forced delete must not make the route vanish (404) — the route stays and
         // answers 503 until its upstream is back (see CompileRoute).
-        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor);
+        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
 
         var result = new Dictionary<(ResourceKind, string), ParsedItem>(stored.Count);
         foreach (var item in stored)

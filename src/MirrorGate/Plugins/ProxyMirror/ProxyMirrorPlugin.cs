@@ -21,6 +21,8 @@ internal sealed class ProxyMirrorPlugin : IGatewayPlugin
     public JsonObject Schema { get; } = ResourceSchemas.Plugin(PluginName)
         ?? throw new InvalidOperationException("the proxy-mirror schema is missing from the assembly");
 
+    public string? CheckConfig(JsonObject config) => ProxyMirrorConfigCheck.Check(config);
+
     public PluginHandler CreateHandler(JsonObject config, PluginBuildContext context)
     {
         var typed = ProxyMirrorConfig.FromJson(config);

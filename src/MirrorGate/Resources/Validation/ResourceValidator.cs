@@ -40,7 +40,7 @@ internal static class ResourceValidator
             ?? CheckInlineUpstream(route)
             ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
             ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
-            ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars)
+            ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
             ?? CheckVars(route, hooks);
     }
 
@@ -48,7 +48,7 @@ internal static class ResourceValidator
         CheckSchema(ResourceKind.Service, service)
         ?? CheckInlineUpstream(service)
         ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
-        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars);
+        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck);
 
     private static string? CheckSchema(ResourceKind kind, JsonObject value)
     {

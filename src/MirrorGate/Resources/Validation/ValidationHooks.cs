@@ -9,11 +9,16 @@ namespace MirrorGate.Resources.Validation;
 /// </summary>
 internal sealed class ValidationHooks
 {
-    public ValidationHooks(Func<ResourceKind, string, bool> exists, Func<JsonArray, string?> checkVars, Func<string, JsonObject?> pluginSchema)
+    public ValidationHooks(
+        Func<ResourceKind, string, bool> exists,
+        Func<JsonArray, string?> checkVars,
+        Func<string, JsonObject?> pluginSchema,
+        Func<string, JsonObject, string?>? pluginCheck = null)
     {
         Exists = exists;
         CheckVars = checkVars;
         PluginSchema = pluginSchema;
+        PluginCheck = pluginCheck;
     }
 
     /// <summary>Whether a resource of that kind and id (as text) is stored.</summary>
@@ -24,4 +29,7 @@ internal sealed class ValidationHooks
 
     /// <summary>The plugin's own schema (without <c>_meta</c>); null when unknown or not enabled.</summary>
     public Func<string, JsonObject?> PluginSchema { get; }
+
+    /// <summary>A plugin's own checks after its schema passed (name, config): null when valid, else the text after <c>err: </c>.</summary>
+    public Func<string, JsonObject, string?>? PluginCheck { get; }
 }
