@@ -272,7 +272,7 @@ internal sealed partial class SnapshotBuilder(
         JsonObject? value;
         try
         {
-            value = JsonNode.Parse(item.Json) as JsonObject;
+            value = StrictJson.Parse(item.Json) as JsonObject;
         }
         catch (JsonException ex)
         {
