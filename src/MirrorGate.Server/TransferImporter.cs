@@ -40,7 +40,7 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         var errors = new List<string>();
         foreach (var item in items)
         {
-            if (ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks) is { } error)
+            if ((ResourceIdCheck.Check(item.Id) ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)) is { } error)
             {
                 errors.Add($"{item.Name}: {error}");
             }

@@ -103,12 +103,18 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return;
         }
 
+        var id = urlId ?? IdText(bodyId!);
+        if (ResourceIdCheck.Check(id) is { } badId)
+        {
+            await AdminJson.ErrorAsync(http, 400, badId).ConfigureAwait(false);
+            return;
+        }
+
         if (await RejectForbiddenAsync(http, value).ConfigureAwait(false))
         {
             return;
         }
 
-        var id = urlId ?? IdText(bodyId!);
         if (bodyId is null)
         {
             value["id"] = id;
