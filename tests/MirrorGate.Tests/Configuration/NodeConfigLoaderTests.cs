@@ -253,11 +253,12 @@ public sealed class NodeConfigLoaderTests
     }
 
     [Fact]
-    public void LoadFromText_AllowAdminEmpty_AllowsNobody()
+    public void LoadFromText_AllowAdminEmpty_AllowsNobodyWithWarning()
     {
-        var (config, _) = Load("deployment: {admin: {allow_admin: []}}");
+        var (config, warnings) = Load("deployment: {admin: {allow_admin: []}}");
 
         Assert.Empty(config.Deployment.Admin.AllowAdmin!);
+        Assert.Contains(warnings, w => w.Contains("deployment.admin.allow_admin", StringComparison.Ordinal) && w.Contains("refuses every client", StringComparison.Ordinal));
     }
 
     [Fact]
