@@ -236,7 +236,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     private async Task SaveAsync(HttpContext http, ResourceKind kind, string id, JsonObject value, StoredResource? existing, bool keepUpdateTime, int? status, bool compareAndSwap = false)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var createTime = existing is null ? now : JsonNode.Parse(existing.Json)!["create_time"]?.GetValue<long>() ?? now;
+        var createTime = existing is null ? now : (long?)JsonNode.Parse(existing.Json)!["create_time"]?.GetValue<double>() ?? now;
         if (!compareAndSwap || !value.ContainsKey("create_time"))
         {
             value.Remove("create_time");

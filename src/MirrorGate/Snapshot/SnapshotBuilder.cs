@@ -89,7 +89,7 @@ internal sealed partial class SnapshotBuilder(
         Dictionary<string, UpstreamModel> compiledUpstreams)
     {
         var id = stored.Id;
-        if (route["status"] is JsonNode status && status.GetValue<int>() == 0)
+        if (route["status"] is JsonNode status && JsonInteger.ToInt32(status) == 0)
         {
             return null;
         }
@@ -235,7 +235,7 @@ internal sealed partial class SnapshotBuilder(
                 continue;
             }
 
-            var priority = meta?["priority"]?.GetValue<int>() ?? plugin.Priority;
+            var priority = JsonInteger.ToInt32OrNull(meta?["priority"]) ?? plugin.Priority;
             handlers.Add((priority, plugin.CreateHandler(config, context)));
         }
 

@@ -47,7 +47,8 @@ internal static class PluginConfigChecker
         // config is bad (e.g. it depends on something this node lacks).
         if (!IsDisabled(config))
         {
-            error ??= checkConfig is not null && config is JsonObject obj ? checkConfig(name, obj) : null;
+            error ??= ResourceLimits.CheckPlugin(config)
+                ?? (checkConfig is not null && config is JsonObject obj ? checkConfig(name, obj) : null);
             if (error is not null) return $"failed to check the configuration of plugin {name} err: {error}";
         }
 

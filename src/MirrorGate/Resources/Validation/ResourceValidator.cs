@@ -9,7 +9,8 @@ namespace MirrorGate.Resources.Validation;
 /// <remarks>
 /// The order matters because only the first fault is reported, and it is APISIX's:
 /// host/hosts and remote_addr/remote_addrs exclusivity, the schema, the inline upstream,
-/// upstream_id, service_id, plugins, then vars. Things MirrorGate has no counterpart for are not
+/// upstream_id, service_id, plugins, then vars; the gateway's own bounds (<see cref="ResourceLimits"/>)
+/// follow the schema. Things MirrorGate has no counterpart for are not
 /// checked: plugin_config_id, filter_func and script (Lua code), tls.client_cert_id (SSL objects).
 /// </remarks>
 internal static class ResourceValidator
@@ -37,6 +38,7 @@ internal static class ResourceValidator
         }
 
         return CheckSchema(ResourceKind.Route, route)
+            ?? ResourceLimits.Check(ResourceKind.Route, route)
             ?? CheckInlineUpstream(route)
             ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
             ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
@@ -46,6 +48,7 @@ internal static class ResourceValidator
 
     private static string? ValidateService(JsonObject service, ValidationHooks hooks) =>
         CheckSchema(ResourceKind.Service, service)
+        ?? ResourceLimits.Check(ResourceKind.Service, service)
         ?? CheckInlineUpstream(service)
         ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
         ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck);

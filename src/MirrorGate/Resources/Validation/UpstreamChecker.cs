@@ -32,7 +32,11 @@ internal static class UpstreamChecker
         var error = JsonSchemaValidator.Validate(ResourceSchemas.For(ResourceKind.Upstream), upstream);
         if (error is not null) return "invalid configuration: " + error;
 
-        return CheckPorts(upstream) ?? CheckPassHost(upstream) ?? CheckHashKey(upstream);
+        return ResourceLimits.Check(ResourceKind.Upstream, upstream)
+            ?? CheckPorts(upstream)
+            ?? NodeHostCheck.Check(upstream)
+            ?? CheckPassHost(upstream)
+            ?? CheckHashKey(upstream);
     }
 
     private static string? CheckPorts(JsonObject upstream)
@@ -40,7 +44,8 @@ internal static class UpstreamChecker
         if (upstream["nodes"] is not JsonObject map) return null;
         foreach (var (address, _) in map)
         {
-            if (NodeAddress.Port(address) is { } port && (port < 1 || port > 65535))
+            // APISIX refuses 0 and 65536; a fraction (80.5) no destination can carry either.
+            if (NodeAddress.Port(address) is { } port && (port < 1 || port > 65535 || port % 1 != 0))
             {
                 return "invalid port " + LuaText.Number(port);
             }
