@@ -10,7 +10,7 @@ namespace MirrorGate.Resources.Validation;
 /// The order matters because only the first fault is reported, and it is APISIX's:
 /// host/hosts and remote_addr/remote_addrs exclusivity, the schema, the inline upstream,
 /// upstream_id, service_id, plugins, then vars; the gateway's own bounds (<see cref="ResourceLimits"/>)
-/// follow the schema. Things MirrorGate has no counterpart for are not
+/// come last, so APISIX's message wins wherever APISIX has one. Things MirrorGate has no counterpart for are not
 /// checked: plugin_config_id, filter_func and script (Lua code), tls.client_cert_id (SSL objects).
 /// </remarks>
 internal static class ResourceValidator
@@ -38,20 +38,20 @@ internal static class ResourceValidator
         }
 
         return CheckSchema(ResourceKind.Route, route)
-            ?? ResourceLimits.Check(ResourceKind.Route, route)
             ?? CheckInlineUpstream(route)
             ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
             ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
             ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
-            ?? CheckVars(route, hooks);
+            ?? CheckVars(route, hooks)
+            ?? ResourceLimits.Check(ResourceKind.Route, route);
     }
 
     private static string? ValidateService(JsonObject service, ValidationHooks hooks) =>
         CheckSchema(ResourceKind.Service, service)
-        ?? ResourceLimits.Check(ResourceKind.Service, service)
         ?? CheckInlineUpstream(service)
         ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
-        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck);
+        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
+        ?? ResourceLimits.Check(ResourceKind.Service, service);
 
     private static string? CheckSchema(ResourceKind kind, JsonObject value)
     {

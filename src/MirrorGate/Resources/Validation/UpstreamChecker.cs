@@ -32,11 +32,12 @@ internal static class UpstreamChecker
         var error = JsonSchemaValidator.Validate(ResourceSchemas.For(ResourceKind.Upstream), upstream);
         if (error is not null) return "invalid configuration: " + error;
 
-        return ResourceLimits.Check(ResourceKind.Upstream, upstream)
-            ?? CheckPorts(upstream)
-            ?? NodeHostCheck.Check(upstream)
+        // APISIX's own checks first, so its message wins where it has one; then the gateway's.
+        return CheckPorts(upstream)
             ?? CheckPassHost(upstream)
-            ?? CheckHashKey(upstream);
+            ?? CheckHashKey(upstream)
+            ?? ResourceLimits.Check(ResourceKind.Upstream, upstream)
+            ?? NodeHostCheck.Check(upstream);
     }
 
     private static string? CheckPorts(JsonObject upstream)
