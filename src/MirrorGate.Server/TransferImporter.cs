@@ -36,11 +36,11 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
             (kind, id) => inDocument.Contains((kind, id)) || inStore.Contains((kind, id)),
             VarsExpression.Validate,
             plugins.SchemaFor,
-            plugins.Check);
+            plugins.CheckConfig);
         var errors = new List<string>();
         foreach (var item in items)
         {
-            if (ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks) is { } error)
+            if ((ResourceIdCheck.Check(item.Id) ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)) is { } error)
             {
                 errors.Add($"{item.Name}: {error}");
             }

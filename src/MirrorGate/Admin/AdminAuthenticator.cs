@@ -13,13 +13,14 @@ internal sealed record AdminKey(string Name, string Key, bool IsViewer);
 /// (query <c>api_key</c>, else header <c>X-API-KEY</c>, else cookie <c>X-API-KEY</c>) must match one
 /// configured key, compared in constant time; a viewer key may only read.
 /// </summary>
-internal sealed class AdminAuthenticator(IReadOnlyList<AdminKey> keys, IReadOnlyList<IPNetwork> allowAdmin, bool keyRequired)
+/// <param name="allowAdmin">Client networks allowed: null allows every address (<c>allow_admin: null</c>), an empty list none.</param>
+internal sealed class AdminAuthenticator(IReadOnlyList<AdminKey> keys, IReadOnlyList<IPNetwork>? allowAdmin, bool keyRequired)
 {
     private readonly (byte[] Key, AdminKey Entry)[] _keys = keys.Select(k => (SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)), k)).ToArray();
 
     public bool IsAllowedClient(IPAddress? remote)
     {
-        if (allowAdmin.Count == 0)
+        if (allowAdmin is null)
         {
             return true;
         }

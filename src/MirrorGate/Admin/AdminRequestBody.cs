@@ -2,16 +2,22 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MirrorGate.Resources;
 
 namespace MirrorGate.Admin;
 
 /// <summary>
 /// Reads an Admin API body with APISIX's rules: at most 1.5 MiB, empty means "no body", and a
-/// parse failure is reported with the parser's message and the raw body.
+/// parse failure is reported with the parser's message and the raw body. Stricter than APISIX:
+/// bytes that are not UTF-8, a key given twice and a lone surrogate escape are parse failures
+/// too (see <see cref="StrictJson"/>), so what is stored is exactly what was sent.
 /// </summary>
 internal static class AdminRequestBody
 {
     public const int MaxSize = 1572864;
+
+    // Throws on bytes that are not UTF-8 instead of storing U+FFFD in their place.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public readonly record struct Result(bool IsEmpty, JsonNode? Value, string Raw, string? Error, JsonObject? ErrorBody);
 
@@ -40,7 +46,18 @@ internal static class AdminRequestBody
             return TooLarge(total);
         }
 
-        var raw = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        string raw;
+        try
+        {
+            raw = StrictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            // No req_body: the bytes cannot be echoed as JSON text.
+            var message = $"invalid request body: not UTF-8 (byte 0x{ex.BytesUnknown?.FirstOrDefault():X2} at offset {ex.Index})";
+            return new Result(false, null, "", message, new JsonObject { ["error_msg"] = message });
+        }
+
         if (string.IsNullOrWhiteSpace(raw))
         {
             return new Result(true, null, raw, null, null);
@@ -48,7 +65,7 @@ internal static class AdminRequestBody
 
         try
         {
-            var node = JsonNode.Parse(raw, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            var node = StrictJson.Parse(raw);
             return new Result(false, node, raw, null, null);
         }
         catch (JsonException ex)

@@ -103,12 +103,18 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return;
         }
 
+        var id = urlId ?? IdText(bodyId!);
+        if (ResourceIdCheck.Check(id) is { } badId)
+        {
+            await AdminJson.ErrorAsync(http, 400, badId).ConfigureAwait(false);
+            return;
+        }
+
         if (await RejectForbiddenAsync(http, value).ConfigureAwait(false))
         {
             return;
         }
 
-        var id = urlId ?? IdText(bodyId!);
         if (bodyId is null)
         {
             value["id"] = id;
@@ -230,7 +236,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     private async Task SaveAsync(HttpContext http, ResourceKind kind, string id, JsonObject value, StoredResource? existing, bool keepUpdateTime, int? status, bool compareAndSwap = false)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var createTime = existing is null ? now : JsonNode.Parse(existing.Json)!["create_time"]?.GetValue<long>() ?? now;
+        var createTime = existing is null ? now : (long?)JsonNode.Parse(existing.Json)!["create_time"]?.GetValue<double>() ?? now;
         if (!compareAndSwap || !value.ContainsKey("create_time"))
         {
             value.Remove("create_time");
@@ -314,7 +320,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             }
         }
 
-        var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor, plugins.Check);
+        var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
         var error = ResourceValidator.Validate(kind, value, hooks);
         if (error is not null)
         {

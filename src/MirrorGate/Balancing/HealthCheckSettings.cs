@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
+using MirrorGate.Resources;
 
 namespace MirrorGate.Balancing;
 
@@ -22,7 +23,7 @@ internal sealed class HealthCheckSettings
         : null;
 
     internal static FrozenSet<int> Statuses(JsonNode? node, int[] defaults) =>
-        (node is JsonArray array ? array.Select(s => s!.GetValue<int>()) : defaults).ToFrozenSet();
+        (node is JsonArray array ? array.Select(s => JsonInteger.ToInt32(s!)) : defaults).ToFrozenSet();
 
     /// <summary>How many outcomes of a kind in a row flip a node, by APISIX's four counters (active and passive alike).</summary>
     public static int Threshold(HealthOutcome outcome, int successes, int httpFailures, int tcpFailures, int timeouts) => outcome switch
@@ -34,7 +35,7 @@ internal sealed class HealthCheckSettings
         _ => 0,
     };
 
-    internal static int Int(JsonNode? node, int defaultValue) => node?.GetValue<int>() ?? defaultValue;
+    internal static int Int(JsonNode? node, int defaultValue) => JsonInteger.ToInt32OrNull(node) ?? defaultValue;
 }
 
 internal enum ActiveProbeType
@@ -103,7 +104,7 @@ internal sealed class ActiveHealthCheckSettings
             Timeout = TimeSpan.FromSeconds(active["timeout"]?.GetValue<double>() ?? 1),
             Concurrency = Math.Max(1, HealthCheckSettings.Int(active["concurrency"], 10)),
             Host = active["host"]?.GetValue<string>(),
-            Port = active["port"]?.GetValue<int>(),
+            Port = JsonInteger.ToInt32OrNull(active["port"]),
             HttpMethod = active["http_method"]?.GetValue<string>() ?? "GET",
             HttpPath = active["http_path"]?.GetValue<string>() ?? "/",
             HttpRequestBody = active["http_req_body"]?.GetValue<string>() ?? "",

@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using MirrorGate.Resources;
+using MirrorGate.Resources.Validation;
 
 namespace MirrorGate.Balancing;
 
@@ -39,7 +40,7 @@ internal static class UpstreamNodes
             nodes[i++] = new UpstreamNode(
                 host,
                 port ?? defaultPort,
-                weight?.GetValue<int>() ?? 0,
+                JsonInteger.ToInt32OrNull(weight) ?? 0,
                 priority: 0,
                 portWasExplicit: port is not null);
         }
@@ -58,12 +59,12 @@ internal static class UpstreamNodes
             }
 
             var host = StripBrackets(node["host"]!.GetValue<string>());
-            var port = node["port"]?.GetValue<int>();
+            var port = JsonInteger.ToInt32OrNull(node["port"]);
             nodes.Add(new UpstreamNode(
                 host,
                 port ?? defaultPort,
-                node["weight"]?.GetValue<int>() ?? 0,
-                node["priority"]?.GetValue<int>() ?? 0,
+                JsonInteger.ToInt32OrNull(node["weight"]) ?? 0,
+                JsonInteger.ToInt32OrNull(node["priority"]) ?? 0,
                 portWasExplicit: port is not null));
         }
 
@@ -71,28 +72,15 @@ internal static class UpstreamNodes
     }
 
     /// <summary>
-    /// Splits <c>host[:port]</c>. IPv6 comes as <c>[::1]:80</c> or <c>[::1]</c>; a bare address
-    /// with several colons is taken as IPv6 without a port rather than guessing where it ends.
+    /// Splits <c>host[:port]</c> as validation did (<see cref="NodeAddress"/>, APISIX's
+    /// <c>parse_addr</c>): IPv6 comes as <c>[::1]:80</c> or <c>[::1]</c>, a bare address with several
+    /// colons is IPv6 without a port, and a port is what Lua's <c>tonumber</c> reads (<c>080</c>,
+    /// <c>0x50</c>); validation refused ports that are not whole numbers from 1 to 65535.
     /// </summary>
     internal static (string Host, int? Port) SplitAddress(string address)
     {
-        if (address.StartsWith('['))
-        {
-            var close = address.IndexOf(']');
-            var host = address[1..close];
-            var rest = address.AsSpan(close + 1);
-            return rest.Length > 1 && rest[0] == ':'
-                ? (host, int.Parse(rest[1..], NumberStyles.None, CultureInfo.InvariantCulture))
-                : (host, null);
-        }
-
-        var colon = address.IndexOf(':');
-        if (colon < 0 || address.IndexOf(':', colon + 1) >= 0)
-        {
-            return (address, null);
-        }
-
-        return (address[..colon], int.Parse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture));
+        var (host, port) = NodeAddress.Split(address);
+        return (StripBrackets(host), port is { } p ? (int)p : null);
     }
 
     private static string StripBrackets(string host) =>

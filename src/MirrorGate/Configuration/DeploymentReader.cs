@@ -213,6 +213,11 @@ internal static class DeploymentReader
                 : throw admin.Invalid(itemPath, "expected an IP address or CIDR such as 127.0.0.0/24", items[i]));
         }
 
+        if (networks.Count == 0)
+        {
+            context.Warnings.Add($"'{keyPath}' is empty in {context.SourceName}: the Admin API refuses every client");
+        }
+
         return networks;
     }
 

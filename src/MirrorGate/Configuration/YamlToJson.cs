@@ -7,13 +7,17 @@ using YamlDotNet.RepresentationModel;
 namespace MirrorGate.Configuration;
 
 /// <summary>
-/// Turns a YAML document into a JSON tree, typing plain scalars as the YAML 1.2 core schema
-/// does (ints, floats, booleans, null) and keeping every quoted or block scalar a string,
-/// so <c>port: 9080</c> is a number and <c>key: "123"</c> stays the text the user wrote.
+/// Turns a YAML document into a JSON tree, typing plain scalars (ints, floats, booleans, null)
+/// and keeping every quoted or block scalar a string, so <c>port: 9080</c> is a number and
+/// <c>key: "123"</c> stays the text the user wrote.
 /// </summary>
 /// <remarks>
 /// Plugins receive <c>plugin_attr</c> in this form, the same shape as a route's plugin config.
 /// Values JSON cannot hold (<c>.inf</c>, <c>.nan</c>) stay strings.
+/// Booleans and nulls are read as APISIX's reader (lyaml, YAML 1.1) reads them, so an APISIX
+/// <c>config.yaml</c> loads the same here: <c>yes</c>/<c>no</c>/<c>on</c>/<c>off</c> are booleans
+/// like <c>true</c>/<c>false</c>, each in lower, Capitalized and UPPER case; <c>y</c>/<c>n</c> stay
+/// strings, as in lyaml.
 /// </remarks>
 internal static partial class YamlToJson
 {
@@ -116,9 +120,9 @@ internal static partial class YamlToJson
         {
             case "" or "~" or "null" or "Null" or "NULL":
                 return null;
-            case "true" or "True" or "TRUE":
+            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
                 return JsonValue.Create(true);
-            case "false" or "False" or "FALSE":
+            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
                 return JsonValue.Create(false);
         }
 
@@ -175,9 +179,9 @@ internal static partial class YamlToJson
         _ => -1,
     };
 
-    [GeneratedRegex("^[-+]?[0-9]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[-+]?[0-9]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex DecimalInt();
 
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Float();
 }

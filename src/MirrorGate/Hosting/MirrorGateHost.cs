@@ -269,7 +269,7 @@ public static partial class MirrorGateHost
         var admin = config.Deployment.Admin;
         services.AddSingleton(new AdminAuthenticator(
             admin.Keys.Select(k => new AdminKey(k.Name, k.Key, k.Role == AdminRole.Viewer)).ToArray(),
-            admin.AllowAdmin ?? [],
+            admin.AllowAdmin,
             admin.KeyRequired));
         services.AddSingleton<ResourceApi>();
         services.AddSingleton<PluginApi>();

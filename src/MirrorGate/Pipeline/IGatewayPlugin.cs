@@ -19,12 +19,13 @@ internal interface IGatewayPlugin
     JsonObject Schema { get; }
 
     /// <summary>
-    /// What the schema cannot say (APISIX's <c>check_schema</c> beyond the schema): run on a config
-    /// that passed <see cref="Schema"/>, when it is saved and again when a snapshot is built.
-    /// Returns null when the config can be compiled, else the problem, which the caller prefixes
-    /// with <c>failed to check the configuration of plugin &lt;name&gt; err: </c>.
+    /// The checks beyond <see cref="Schema"/>, as APISIX's <c>check_schema</c> makes them: what the
+    /// schema lets through but <see cref="CreateHandler"/> could not take (a port past 65535, say),
+    /// so the Admin API refuses it instead of storing a config the node would skip. Called only
+    /// after the schema passed. Null when valid, else the message that follows APISIX's
+    /// <c>failed to check the configuration of plugin &lt;name&gt; err: </c>.
     /// </summary>
-    string? Check(JsonObject config) => null;
+    string? CheckConfig(JsonObject config);
 
     /// <summary>
     /// Compiles a config that already passed <see cref="Schema"/> into the handler that runs per

@@ -41,6 +41,6 @@ internal sealed class PluginRegistry
     /// <summary>The schema the Admin API validates against and serves (with <c>_meta</c>); null when not enabled.</summary>
     public JsonObject? SchemaFor(string name) => _schemas.GetValueOrDefault(name);
 
-    /// <summary>The plugin's own check of a config that passed its schema (<see cref="IGatewayPlugin.Check"/>); null when valid or not enabled.</summary>
-    public string? Check(string name, JsonObject config) => Find(name)?.Check(config);
+    /// <summary>The plugin's checks beyond its schema (see <see cref="IGatewayPlugin.CheckConfig"/>); null for a plugin not enabled.</summary>
+    public string? CheckConfig(string name, JsonObject config) => _enabled.GetValueOrDefault(name)?.CheckConfig(config);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using MirrorGate.Resources;
 
 namespace MirrorGate.Routing;
 
@@ -80,8 +81,8 @@ internal sealed class RouteMatchSpec
         var methods = ReadStrings(route, "methods", null);
         var remoteAddrs = ReadStrings(route, "remote_addrs", "remote_addr")?.Select(ParseNetwork).ToArray();
         var vars = route["vars"] is JsonArray { Count: > 0 } varsArray ? VarsExpression.Compile(varsArray) : null;
-        var priority = route["priority"] is JsonValue p && p.TryGetValue<int>(out var prio) ? prio : 0;
-        var enabled = route["status"] is not JsonValue s || !s.TryGetValue<int>(out var status) || status != 0;
+        var priority = JsonInteger.ToInt32OrNull(route["priority"]) ?? 0;
+        var enabled = JsonInteger.ToInt32OrNull(route["status"]) != 0;
         return new RouteMatchSpec(id, uris, hosts, methods, remoteAddrs, vars, priority, enabled);
     }
 

@@ -87,7 +87,8 @@ internal sealed class UriPattern
             }
         }
 
-        pattern.Append('$');
+        // \z, not $: "$" would also match before a final newline.
+        pattern.Append(@"\z");
         return hasWildcardSegment
             ? new Regex(pattern.ToString(), RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100))
             : null;

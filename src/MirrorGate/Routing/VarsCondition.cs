@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using MirrorGate.Resources;
 
 namespace MirrorGate.Routing;
 
@@ -161,7 +162,8 @@ internal sealed class VarsCondition : VarsNode
         try
         {
             var options = RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-            return new Regex(pattern, options, RegexTimeout);
+            // "$" means the true end of the value here, so "^[0-9]+$" does not let "1\n" through.
+            return new Regex(PatternEndAnchor.ToTrueEnd(pattern), options, RegexTimeout);
         }
         catch (ArgumentException)
         {

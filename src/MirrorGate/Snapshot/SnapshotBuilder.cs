@@ -89,7 +89,7 @@ internal sealed partial class SnapshotBuilder(
         Dictionary<string, UpstreamModel> compiledUpstreams)
     {
         var id = stored.Id;
-        if (route["status"] is JsonNode status && status.GetValue<int>() == 0)
+        if (route["status"] is JsonNode status && JsonInteger.ToInt32(status) == 0)
         {
             return null;
         }
@@ -235,7 +235,7 @@ internal sealed partial class SnapshotBuilder(
                 continue;
             }
 
-            var priority = meta?["priority"]?.GetValue<int>() ?? plugin.Priority;
+            var priority = JsonInteger.ToInt32OrNull(meta?["priority"]) ?? plugin.Priority;
             handlers.Add((priority, plugin.CreateHandler(config, context)));
         }
 
@@ -247,7 +247,7 @@ internal sealed partial class SnapshotBuilder(
         // References are not checked here: the Admin API already refused dangling ones, and one
         // left by a forced delete must not make the route vanish (404) — the route stays and
         // answers 503 until its upstream is back (see CompileRoute).
-        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor, plugins.Check);
+        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
 
         var result = new Dictionary<(ResourceKind, string), ParsedItem>(stored.Count);
         foreach (var item in stored)
@@ -272,7 +272,7 @@ internal sealed partial class SnapshotBuilder(
         JsonObject? value;
         try
         {
-            value = JsonNode.Parse(item.Json) as JsonObject;
+            value = StrictJson.Parse(item.Json) as JsonObject;
         }
         catch (JsonException ex)
         {

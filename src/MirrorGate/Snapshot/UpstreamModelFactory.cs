@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Balancing;
 using MirrorGate.Http;
+using MirrorGate.Resources;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Snapshot;
@@ -38,7 +39,7 @@ internal sealed class UpstreamModelFactory(TimeProvider time, ILoggerFactory log
                 _ => PassHostMode.Pass,
             },
             UpstreamHost = upstream["upstream_host"]?.GetValue<string>(),
-            Retries = upstream["retries"]?.GetValue<int>(),
+            Retries = JsonInteger.ToInt32OrNull(upstream["retries"]),
             RetryTimeout = upstream["retry_timeout"] is JsonNode rt ? TimeSpan.FromSeconds(rt.GetValue<double>()) : TimeSpan.Zero,
             Timeouts = timeouts,
             RequestConfig = new ForwarderRequestConfig

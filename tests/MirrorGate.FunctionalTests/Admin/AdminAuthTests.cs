@@ -162,6 +162,25 @@ public sealed class AdminAuthTests
     }
 
     [Fact]
+    public async Task Write_AllowAdminEmpty_403ForEveryClientAndNothingStored()
+    {
+        await using var gateway = await GatewayNode.StartAsync(adminYaml: "    allow_admin: []");
+
+        AdminCall.AssertError(await AdminCall.GetAsync(gateway, "/apisix/admin/routes"), 403, "403 Forbidden: client address is not in deployment.admin.allow_admin");
+        AdminCall.AssertError(await AdminCall.PutAsync(gateway, "/apisix/admin/routes/1", AdminCall.Route("/blocked", "127.0.0.1:1980")), 403, "403 Forbidden: client address is not in deployment.admin.allow_admin");
+        using var proxied = await gateway.Client.GetAsync(gateway.ProxyUrl + "/blocked");
+        Assert.Equal(404, (int)proxied.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_AllowAdminNull_Allowed()
+    {
+        await using var gateway = await GatewayNode.StartAsync(adminYaml: "    allow_admin: ~");
+        var answer = await AdminCall.GetAsync(gateway, "/apisix/admin/routes");
+        Assert.Equal(200, answer.Status);
+    }
+
+    [Fact]
     public async Task Get_ClientInsideAllowAdmin_Allowed()
     {
         await using var gateway = await GatewayNode.StartAsync(adminYaml: "    allow_admin: [10.255.0.0/16, 127.0.0.1]");

@@ -57,6 +57,26 @@ public sealed class UpstreamNodesTests
         Assert.Equal(("::2", "[::2]:81"), (nodes[2].Host, nodes[2].Authority));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:080", 80)]
+    [InlineData("127.0.0.1:0x50", 80)]
+    [InlineData("127.0.0.1:+80", 80)]
+    [InlineData("127.0.0.1: 80 ", 80)]
+    public void Parse_MapPortAsLuaReadsIt_SameAsValidation(string address, int port)
+    {
+        var node = Assert.Single(UpstreamNodes.Parse(Upstream("{\"nodes\": {\"" + address + "\": 1.0}}")));
+
+        Assert.Equal(("127.0.0.1", port, 1), (node.Host, node.Port, node.Weight));
+    }
+
+    [Fact]
+    public void Parse_ArrayIntegersWrittenAsFloats_Read()
+    {
+        var node = Assert.Single(UpstreamNodes.Parse(Upstream("""{"nodes": [{"host": "a", "port": 8080.0, "weight": 1e1, "priority": -1.0}]}""")));
+
+        Assert.Equal((8080, 10, -1), (node.Port, node.Weight, node.Priority));
+    }
+
     [Fact]
     public void Parse_EmptyNodes_ReturnsEmpty()
     {

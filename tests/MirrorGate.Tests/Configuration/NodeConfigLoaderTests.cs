@@ -47,6 +47,31 @@ public sealed class NodeConfigLoaderTests
     }
 
     [Fact]
+    public void LoadFromText_Yaml11Booleans_ReadAsApisixReadsThem()
+    {
+        var (config, _) = Load("""
+            apisix:
+              node_listen:
+                - ip: 127.0.0.2
+                  port: 9082
+                  enable_http2: on
+              enable_admin: Yes
+            deployment:
+              admin:
+                admin_key_required: no
+                admin_key: ~
+            """);
+
+        Assert.Equal([new ListenEndpoint("127.0.0.2", 9082, true)], config.NodeListen);
+        Assert.True(config.EnableAdmin);
+        Assert.False(config.Deployment.Admin.KeyRequired);
+    }
+
+    [Fact]
+    public void LoadFromText_QuotedYes_StaysStringAndIsRefused() =>
+        Assert.Contains("deployment.admin.admin_key_required", Error("deployment: {admin: {admin_key_required: \"no\"}}"));
+
+    [Fact]
     public void LoadFromText_EveryKey_IsRead()
     {
         var (config, warnings) = Load("""
@@ -157,7 +182,7 @@ public sealed class NodeConfigLoaderTests
     [InlineData("deployment: {admin: {admin_listen: {port: 70000}}}", "deployment.admin.admin_listen.port: expected an integer between 1 and 65535, got 70000")]
     [InlineData("deployment: {admin: {admin_listen: {ip: localhost}}}", "deployment.admin.admin_listen.ip: expected an IP address such as 127.0.0.1 or ::1, got \"localhost\"")]
     [InlineData("deployment: {admin: {admin_listen: 9180}}", "deployment.admin.admin_listen: expected a mapping, got 9180")]
-    [InlineData("apisix: {enable_admin: yes}", "apisix.enable_admin: expected true or false, got \"yes\"")]
+    [InlineData("apisix: {enable_admin: \"yes\"}", "apisix.enable_admin: expected true or false, got \"yes\"")]
     [InlineData("apisix: {node_listen: [0]}", "apisix.node_listen[0]: expected an integer between 1 and 65535, got 0")]
     [InlineData("apisix: {node_listen: [\"9080\"]}", "apisix.node_listen[0]: expected a port or a mapping {ip, port, enable_http2}, got \"9080\"")]
     [InlineData("apisix: {node_listen: [{ip: 1.2.3.4}]}", "apisix.node_listen[0].port: required")]
@@ -264,11 +289,12 @@ public sealed class NodeConfigLoaderTests
     }
 
     [Fact]
-    public void LoadFromText_AllowAdminEmpty_AllowsNobody()
+    public void LoadFromText_AllowAdminEmpty_AllowsNobodyWithWarning()
     {
-        var (config, _) = Load("deployment: {admin: {allow_admin: []}}");
+        var (config, warnings) = Load("deployment: {admin: {allow_admin: []}}");
 
         Assert.Empty(config.Deployment.Admin.AllowAdmin!);
+        Assert.Contains(warnings, w => w.Contains("deployment.admin.allow_admin", StringComparison.Ordinal) && w.Contains("refuses every client", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -20,7 +20,9 @@ public sealed class YamlToJsonTests
     [InlineData("False", "false")]
     [InlineData("60s", "\"60s\"")]
     [InlineData("10m", "\"10m\"")]
-    [InlineData("yes", "\"yes\"")]
+    [InlineData("y", "\"y\"")]
+    [InlineData("'yes'", "\"yes\"")]
+    [InlineData("\"off\"", "\"off\"")]
     [InlineData("127.0.0.1", "\"127.0.0.1\"")]
     [InlineData("\"9080\"", "\"9080\"")]
     [InlineData("'true'", "\"true\"")]
@@ -38,6 +40,32 @@ public sealed class YamlToJsonTests
 
         Assert.True(JsonNode.DeepEquals(expected, node), $"{yaml} -> {node?.ToJsonString()}");
     }
+
+    [Theory]
+    [InlineData("yes", true)]
+    [InlineData("Yes", true)]
+    [InlineData("YES", true)]
+    [InlineData("on", true)]
+    [InlineData("On", true)]
+    [InlineData("ON", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("no", false)]
+    [InlineData("No", false)]
+    [InlineData("NO", false)]
+    [InlineData("off", false)]
+    [InlineData("Off", false)]
+    [InlineData("OFF", false)]
+    [InlineData("False", false)]
+    public void ParseDocument_Yaml11Booleans_ReadAsLyamlReadsThem(string yaml, bool expected) =>
+        Assert.Equal(expected, Value(yaml)!.GetValue<bool>());
+
+    [Theory]
+    [InlineData("oN")]
+    [InlineData("yES")]
+    [InlineData("n")]
+    [InlineData("Y")]
+    public void ParseDocument_OtherSpellings_StayStrings(string yaml) =>
+        Assert.Equal(yaml, Value(yaml)!.GetValue<string>());
 
     [Theory]
     [InlineData("~")]

@@ -267,6 +267,7 @@ public sealed class RouteIndexTests
 
         Assert.Equal("glob", index.Match(Request("/a/x/y/end")));
         Assert.Null(index.Match(Request("/a/x/other")));
+        Assert.Null(index.Match(Request("/a/x/end\n")));
     }
 
     [Fact]

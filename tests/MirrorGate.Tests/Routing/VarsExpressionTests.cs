@@ -27,6 +27,7 @@ public sealed class VarsExpressionTests
     [InlineData("""[["arg_a","<=",10]]""", "", false)]
     [InlineData("""[["arg_a","~~","^[a-z]+$"]]""", "?a=abc", true)]
     [InlineData("""[["arg_a","~~","^[a-z]+$"]]""", "?a=ABC", false)]
+    [InlineData("""[["arg_a","~~","^[a-z]+$"]]""", "?a=abc%0A", false)]
     [InlineData("""[["arg_a","~~","b"]]""", "?a=abc", true)]
     [InlineData("""[["arg_a","~~","b"]]""", "", false)]
     [InlineData("""[["arg_a","~*","^[a-z]+$"]]""", "?a=ABC", true)]

@@ -25,9 +25,10 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved) : IGatewayPl
     /// Refuses what the schema's patterns let through but no copy could be sent to or with: a
     /// host .NET cannot connect to (port beyond 65535, empty labels, malformed IPv6, numeric
     /// spellings other than a dotted quad), a host that reaches this node's Admin API or metrics
-    /// listener, and a path with characters a request line cannot carry.
+    /// listener, and a path with control characters (a request line cannot carry CR, LF or NUL,
+    /// and the schema's <c>[^?&amp;]</c> lets every control through).
     /// </summary>
-    public string? Check(JsonObject config)
+    public string? CheckConfig(JsonObject config)
     {
         var host = config["host"]!.GetValue<string>();
         if (!MirrorOrigin.TryParse(host, out var origin, out var problem))
@@ -41,9 +42,9 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved) : IGatewayPl
                 + "mirror copies carry the client's headers and may not be sent to the node's Admin API or metrics listeners";
         }
 
-        if (config["path"]?.GetValue<string>() is { } path && path.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        if (config["path"]?.GetValue<string>() is { } path && path.Any(char.IsControl))
         {
-            return "property \"path\" validation failed: a request line cannot carry CR, LF or NUL";
+            return "property \"path\" validation failed: a request line cannot carry control characters";
         }
 
         return null;

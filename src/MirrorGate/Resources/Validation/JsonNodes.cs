@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -35,6 +36,72 @@ internal static class JsonNodes
         obj.TryGetPropertyValue(name, out var node) && !(node is JsonValue v && v.GetValueKind() == JsonValueKind.False);
 
     public static bool IsEmptyTable(JsonNode? node) => node is JsonObject { Count: 0 } or JsonArray { Count: 0 };
+
+    /// <summary>
+    /// A text that is the same for two values exactly when <see cref="LuaEquals"/> holds for them,
+    /// so equal values can be found with a hash set instead of comparing every pair.
+    /// </summary>
+    public static string LuaEqualityKey(JsonNode? node)
+    {
+        var key = new StringBuilder();
+        AppendKey(key, node);
+        return key.ToString();
+    }
+
+    private static void AppendKey(StringBuilder key, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                key.Append('z');
+                break;
+            case JsonObject { Count: 0 } or JsonArray { Count: 0 }:
+                key.Append("{}");
+                break;
+            case JsonArray array:
+                key.Append('[');
+                foreach (var item in array)
+                {
+                    AppendKey(key, item);
+                    key.Append(',');
+                }
+
+                key.Append(']');
+                break;
+            case JsonObject obj:
+                // Members in ordinal key order: Lua tables have no order.
+                key.Append('{');
+                foreach (var (name, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    AppendString(key, name);
+                    AppendKey(key, value);
+                    key.Append(',');
+                }
+
+                key.Append('}');
+                break;
+            default:
+                if (TryNumber(node, out var number))
+                {
+                    // -0 == 0 in Lua; the bits tell every other pair of doubles apart.
+                    key.Append('n').Append(BitConverter.DoubleToInt64Bits(number == 0 ? 0 : number).ToString("x", CultureInfo.InvariantCulture));
+                }
+                else if (TryString(node, out var text))
+                {
+                    AppendString(key, text);
+                }
+                else
+                {
+                    key.Append(node.GetValueKind() == JsonValueKind.True ? 't' : 'f');
+                }
+
+                break;
+        }
+    }
+
+    // Length-prefixed, so no string can pass for the end of another.
+    private static void AppendString(StringBuilder key, string text) =>
+        key.Append('s').Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(text);
 
     /// <summary>Lua table equality as api7's deepeq sees it (empty object == empty array, 1 == 1.0).</summary>
     public static bool LuaEquals(JsonNode? a, JsonNode? b)

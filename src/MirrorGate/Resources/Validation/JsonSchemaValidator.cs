@@ -307,33 +307,35 @@ internal static class JsonSchemaValidator
         return null;
     }
 
-    // api7 finds scalar duplicates in one pass first, then compares table items pairwise.
+    // api7 finds scalar duplicates in one pass first (the first item equal to an earlier one),
+    // then compares table items pairwise (the first table equal to a later one). Both are found
+    // here by hashing each item's Lua equality key, so a long list costs linear time, not
+    // quadratic (20,000 uris took minutes), with the same pair reported.
     private static string? CheckUnique(JsonArray arr)
     {
-        var tables = new List<int>();
+        var firstScalar = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, (int First, int Second)>? tables = null;
         for (var i = 0; i < arr.Count; i++)
         {
+            var key = JsonNodes.LuaEqualityKey(arr[i]);
             if (IsTable(arr[i]))
             {
-                tables.Add(i);
-                continue;
+                tables ??= new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+                tables[key] = tables.TryGetValue(key, out var seen) ? (seen.First, seen.Second < 0 ? i : seen.Second) : (i, -1);
             }
-
-            for (var j = 0; j < i; j++)
+            else if (!firstScalar.TryAdd(key, i))
             {
-                if (!IsTable(arr[j]) && JsonNodes.LuaEquals(arr[j], arr[i])) return Duplicate(j, i);
+                return Duplicate(firstScalar[key], i);
             }
         }
 
-        for (var a = 0; a < tables.Count - 1; a++)
+        (int First, int Second) earliest = (-1, -1);
+        foreach (var pair in tables?.Values ?? Enumerable.Empty<(int First, int Second)>())
         {
-            for (var b = a + 1; b < tables.Count; b++)
-            {
-                if (JsonNodes.LuaEquals(arr[tables[a]], arr[tables[b]])) return Duplicate(tables[a], tables[b]);
-            }
+            if (pair.Second >= 0 && (earliest.First < 0 || pair.First < earliest.First)) earliest = pair;
         }
 
-        return null;
+        return earliest.First < 0 ? null : Duplicate(earliest.First, earliest.Second);
 
         static string Duplicate(int first, int second) =>
             $"expected unique items but items {first + 1} and {second + 1} are equal";

@@ -8,7 +8,7 @@ internal static class PluginConfigChecker
     /// <param name="plugins">The <c>plugins</c> value (an object after the resource schema).</param>
     /// <param name="schemaOf">A plugin's own schema, or null when the plugin is unknown or not enabled.</param>
     /// <param name="checkVars">Optional lua-resty-expr check for <c>_meta.filter</c>; returns a full message or null.</param>
-    /// <param name="checkConfig">Optional check of a plugin's config beyond its schema (APISIX's <c>check_schema</c>); returns the problem or null.</param>
+    /// <param name="checkConfig">Optional plugin checks beyond the schema (name, config); returns the text after <c>err: </c> or null.</param>
     public static string? Check(
         JsonNode? plugins,
         Func<string, JsonObject?> schemaOf,
@@ -42,20 +42,17 @@ internal static class PluginConfigChecker
         var schema = schemaOf(name);
         if (schema is null) return $"unknown plugin [{name}]";
 
+        var error = JsonSchemaValidator.Validate(PluginSchemaMeta.WithMeta(schema), config);
         // A plugin switched off with _meta.disable never runs, so APISIX accepts it even when its
         // config is bad (e.g. it depends on something this node lacks).
-        var error = JsonSchemaValidator.Validate(PluginSchemaMeta.WithMeta(schema), config);
-        if (error is null && checkConfig is not null && config is JsonObject checkable)
+        if (!IsDisabled(config))
         {
-            error = checkConfig(name, checkable);
+            error ??= ResourceLimits.CheckPlugin(config)
+                ?? (checkConfig is not null && config is JsonObject obj ? checkConfig(name, obj) : null);
+            if (error is not null) return $"failed to check the configuration of plugin {name} err: {error}";
         }
 
-        if (error is not null && !IsDisabled(config))
-        {
-            return $"failed to check the configuration of plugin {name} err: {error}";
-        }
-
-        if (checkVars is not null && config is JsonObject obj && obj["_meta"] is JsonObject meta && meta["filter"] is JsonArray filter)
+        if (checkVars is not null && config is JsonObject withMeta && withMeta["_meta"] is JsonObject meta && meta["filter"] is JsonArray filter)
         {
             return checkVars(filter);
         }

@@ -5,17 +5,23 @@ using System.Text.Json.Nodes;
 namespace MirrorGate.Resources.Validation;
 
 /// <summary>
-/// The JSON schemas shipped as embedded resources (<c>MirrorGate.Schemas.*.json</c>), parsed
-/// once. The returned objects are shared: treat them as read-only (clone before changing).
+/// The JSON schemas shipped as embedded resources (<c>MirrorGate.Schemas.*.json</c>, and the
+/// limits checked after them, <c>MirrorGate.Limits.*.json</c>), parsed once. The returned objects
+/// are shared: treat them as read-only (clone before changing).
 /// </summary>
 internal static class ResourceSchemas
 {
     private const string Prefix = "MirrorGate.Schemas.";
+    private const string LimitsPrefix = "MirrorGate.Limits.";
 
     private static readonly Lazy<JsonObject> Route = new(() => Load(Prefix + "route.json")!);
     private static readonly Lazy<JsonObject> Upstream = new(() => Load(Prefix + "upstream.json")!);
     private static readonly Lazy<JsonObject> Service = new(() => Load(Prefix + "service.json")!);
     private static readonly ConcurrentDictionary<string, JsonObject?> Plugins = new(StringComparer.Ordinal);
+    private static readonly Lazy<JsonObject> RouteLimits = new(() => Load(LimitsPrefix + "route.json")!);
+    private static readonly Lazy<JsonObject> UpstreamLimits = new(() => Load(LimitsPrefix + "upstream.json")!);
+    private static readonly Lazy<JsonObject> ServiceLimits = new(() => Load(LimitsPrefix + "service.json")!);
+    private static readonly Lazy<JsonObject> PluginLimits = new(() => Load(LimitsPrefix + "plugin.json")!);
 
     public static JsonObject For(ResourceKind kind) => kind switch
     {
@@ -24,6 +30,18 @@ internal static class ResourceSchemas
         ResourceKind.Service => Service.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>The gateway's own bounds for a kind, a schema checked after APISIX's (see <see cref="ResourceLimits"/>).</summary>
+    public static JsonObject LimitsFor(ResourceKind kind) => kind switch
+    {
+        ResourceKind.Route => RouteLimits.Value,
+        ResourceKind.Upstream => UpstreamLimits.Value,
+        ResourceKind.Service => ServiceLimits.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The gateway's own bounds for every plugin config (its <c>_meta</c>).</summary>
+    public static JsonObject PluginConfigLimits => PluginLimits.Value;
 
     /// <summary>
     /// A plugin's own schema (without <c>_meta</c>), or null when none is embedded. Takes the

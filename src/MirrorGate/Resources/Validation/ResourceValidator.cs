@@ -9,7 +9,8 @@ namespace MirrorGate.Resources.Validation;
 /// <remarks>
 /// The order matters because only the first fault is reported, and it is APISIX's:
 /// host/hosts and remote_addr/remote_addrs exclusivity, the schema, the inline upstream,
-/// upstream_id, service_id, plugins, then vars. Things MirrorGate has no counterpart for are not
+/// upstream_id, service_id, plugins, then vars; the gateway's own bounds (<see cref="ResourceLimits"/>)
+/// come last, so APISIX's message wins wherever APISIX has one. Things MirrorGate has no counterpart for are not
 /// checked: plugin_config_id, filter_func and script (Lua code), tls.client_cert_id (SSL objects).
 /// </remarks>
 internal static class ResourceValidator
@@ -41,14 +42,16 @@ internal static class ResourceValidator
             ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
             ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
             ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
-            ?? CheckVars(route, hooks);
+            ?? CheckVars(route, hooks)
+            ?? ResourceLimits.Check(ResourceKind.Route, route);
     }
 
     private static string? ValidateService(JsonObject service, ValidationHooks hooks) =>
         CheckSchema(ResourceKind.Service, service)
         ?? CheckInlineUpstream(service)
         ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
-        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck);
+        ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
+        ?? ResourceLimits.Check(ResourceKind.Service, service);
 
     private static string? CheckSchema(ResourceKind kind, JsonObject value)
     {

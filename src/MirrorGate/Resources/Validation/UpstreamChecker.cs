@@ -32,7 +32,12 @@ internal static class UpstreamChecker
         var error = JsonSchemaValidator.Validate(ResourceSchemas.For(ResourceKind.Upstream), upstream);
         if (error is not null) return "invalid configuration: " + error;
 
-        return CheckPorts(upstream) ?? CheckPassHost(upstream) ?? CheckHashKey(upstream);
+        // APISIX's own checks first, so its message wins where it has one; then the gateway's.
+        return CheckPorts(upstream)
+            ?? CheckPassHost(upstream)
+            ?? CheckHashKey(upstream)
+            ?? ResourceLimits.Check(ResourceKind.Upstream, upstream)
+            ?? NodeHostCheck.Check(upstream);
     }
 
     private static string? CheckPorts(JsonObject upstream)
@@ -40,7 +45,8 @@ internal static class UpstreamChecker
         if (upstream["nodes"] is not JsonObject map) return null;
         foreach (var (address, _) in map)
         {
-            if (NodeAddress.Port(address) is { } port && (port < 1 || port > 65535))
+            // APISIX refuses 0 and 65536; a fraction (80.5) no destination can carry either.
+            if (NodeAddress.Port(address) is { } port && (port < 1 || port > 65535 || port % 1 != 0))
             {
                 return "invalid port " + LuaText.Number(port);
             }

@@ -5,7 +5,7 @@ namespace MirrorGate.Resources.Validation;
 /// <summary>
 /// What resource validation needs from the rest of the gateway, passed in so validation stays
 /// a pure function: the store (do referenced ids exist), the router (is a <c>vars</c>
-/// expression valid) and the plugin registry (is a plugin enabled, its schema and its own check).
+/// expression valid) and the plugin registry (is a plugin enabled, and its schema).
 /// </summary>
 internal sealed class ValidationHooks
 {
@@ -18,7 +18,7 @@ internal sealed class ValidationHooks
         Exists = exists;
         CheckVars = checkVars;
         PluginSchema = pluginSchema;
-        PluginCheck = pluginCheck ?? NoCheck;
+        PluginCheck = pluginCheck;
     }
 
     /// <summary>Whether a resource of that kind and id (as text) is stored.</summary>
@@ -30,8 +30,6 @@ internal sealed class ValidationHooks
     /// <summary>The plugin's own schema (without <c>_meta</c>); null when unknown or not enabled.</summary>
     public Func<string, JsonObject?> PluginSchema { get; }
 
-    /// <summary>The plugin's check beyond its schema (see <c>IGatewayPlugin.Check</c>): null when valid, else the problem.</summary>
-    public Func<string, JsonObject, string?> PluginCheck { get; }
-
-    private static string? NoCheck(string name, JsonObject config) => null;
+    /// <summary>A plugin's own checks after its schema passed (name, config): null when valid, else the text after <c>err: </c>.</summary>
+    public Func<string, JsonObject, string?>? PluginCheck { get; }
 }

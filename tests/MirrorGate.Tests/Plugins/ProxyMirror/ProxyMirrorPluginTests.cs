@@ -19,7 +19,7 @@ public sealed class ProxyMirrorPluginTests
         => PluginConfigChecker.Check(
             JsonNode.Parse($$"""{"proxy-mirror":{{pluginJson}}}"""),
             name => name == ProxyMirrorPlugin.PluginName ? Plugin.Schema : null,
-            checkConfig: (_, config) => Plugin.Check(config));
+            checkConfig: (_, config) => Plugin.CheckConfig(config));
 
     [Theory]
     [InlineData("http://127.0.0.1:1986")]
@@ -51,7 +51,7 @@ public sealed class ProxyMirrorPluginTests
     [InlineData("/a\\n")]
     [InlineData("/a\\u0000b")]
     public void Check_PathWithCrLfOrNul_Refused(string path)
-        => Assert.Equal($"{Prefix}property \"path\" validation failed: a request line cannot carry CR, LF or NUL", Check($$"""{"host":"http://m","path":"{{path}}"}"""));
+        => Assert.Equal($"{Prefix}property \"path\" validation failed: a request line cannot carry control characters", Check($$"""{"host":"http://m","path":"{{path}}"}"""));
 
     [Fact]
     public void Check_PathWithHash_Accepted()

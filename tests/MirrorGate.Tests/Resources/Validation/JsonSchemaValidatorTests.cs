@@ -135,6 +135,36 @@ public sealed class JsonSchemaValidatorTests
         Assert.Null(Validate("""{"uniqueItems":true}""", """[1,"1"]"""));
     }
 
+    [Theory]
+    [InlineData("""[1,2,1,2]""", "1 and 3")]
+    [InlineData("""[1,2,2,1]""", "2 and 3")]
+    [InlineData("""[0,-0]""", "1 and 2")]
+    [InlineData("""[1,1.0]""", "1 and 2")]
+    [InlineData("""[null,true,null]""", "1 and 3")]
+    [InlineData("""[{"a":1},{"b":2},{"b":2},{"a":1}]""", "1 and 4")]
+    [InlineData("""[{"a":1,"b":[2]},{"b":[2],"a":1}]""", "1 and 2")]
+    [InlineData("""[{},[]]""", "1 and 2")]
+    [InlineData("""[{"x":1},"a","a"]""", "2 and 3")]
+    public void Validate_UniqueItemsDuplicate_ReportsApi7Pair(string array, string pair) =>
+        Assert.Equal($"expected unique items but items {pair} are equal", Validate("""{"uniqueItems":true}""", array));
+
+    [Theory]
+    [InlineData("""[["ab"],["a","b"]]""")]
+    [InlineData("""[{"a":"b"},{"ab":""}]""")]
+    [InlineData("""[["1"],{"1":"1"}]""")]
+    [InlineData("""[true,false,"t",1,"1"]""")]
+    public void Validate_UniqueItemsDistinct_Valid(string array) =>
+        Assert.Null(Validate("""{"uniqueItems":true}""", array));
+
+    [Fact]
+    public void Validate_UniqueItemsLongList_CheckedInOnePass()
+    {
+        var items = new JsonArray(Enumerable.Range(0, 20_000).Select(i => (JsonNode)JsonValue.Create($"/p/{i}")).ToArray());
+        items.Add("/p/19999");
+
+        Assert.Equal("expected unique items but items 20000 and 20001 are equal", JsonSchemaValidator.Validate(JsonNode.Parse("""{"uniqueItems":true}""")!, items));
+    }
+
     [Fact]
     public void Validate_NestedProperties_Compose() =>
         Assert.Equal(

@@ -45,5 +45,22 @@ public sealed class PluginConfigCheckerTests
             Check("""{"proxy-mirror":{"host":"http://a","_meta":{"filter":[["arg_a","=","1"]]}}}""", _ => "failed to validate the 'vars' expression: invalid operator '='"));
 
     [Fact]
+    public void Check_PluginOwnCheckFails_ReportedWithApisixPrefix() =>
+        Assert.Equal(
+            "failed to check the configuration of plugin proxy-mirror err: not servable",
+            PluginConfigChecker.Check(JsonNode.Parse("""{"proxy-mirror":{"host":"http://a"}}"""), Known, checkConfig: (_, _) => "not servable"));
+
+    [Fact]
+    public void Check_SchemaFails_PluginOwnCheckNotAsked() =>
+        Assert.StartsWith(
+            "failed to check the configuration of plugin proxy-mirror err: property \"host\"",
+            PluginConfigChecker.Check(JsonNode.Parse("""{"proxy-mirror":{"host":"ftp://a"}}"""), Known, checkConfig: (_, _) => throw new InvalidOperationException("asked")));
+
+    [Fact]
+    public void Check_DisabledPlugin_PluginOwnCheckNotAsked() =>
+        Assert.Null(PluginConfigChecker.Check(
+            JsonNode.Parse("""{"proxy-mirror":{"host":"http://a","_meta":{"disable":true}}}"""), Known, checkConfig: (_, _) => "not servable"));
+
+    [Fact]
     public void Check_EmptyPlugins_IsValid() => Assert.Null(Check("{}"));
 }

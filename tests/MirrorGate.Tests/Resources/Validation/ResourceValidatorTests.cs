@@ -175,6 +175,17 @@ public sealed class ResourceValidatorTests
     public void Validate_UpstreamChashKey_CheckedByHashOn(string hashOn, string key, string? message) =>
         Assert.Equal(message, Upstream($$"""{"nodes":{"a:80":1},"type":"chash","hash_on":"{{hashOn}}","key":"{{key}}"}"""));
 
+    [Theory]
+    [InlineData("vars", "uri")]
+    [InlineData("header", "X-User")]
+    public void Validate_UpstreamChashKeyWithTrailingNewline_Refused(string hashOn, string key)
+    {
+        Assert.Null(Upstream($$"""{"nodes":{"a:80":1},"type":"chash","hash_on":"{{hashOn}}","key":"{{key}}"}"""));
+        Assert.StartsWith(
+            "invalid configuration: failed to match pattern",
+            Upstream($$"""{"nodes":{"a:80":1},"type":"chash","hash_on":"{{hashOn}}","key":"{{key}}\n"}"""));
+    }
+
     [Fact]
     public void Validate_UpstreamHashOnInvalid_EnumMessage() =>
         Assert.Equal(
