@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace MirrorGate.FunctionalTests.Infrastructure;
@@ -117,33 +116,12 @@ internal sealed class NginxServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilAcceptingAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"nginx exited with code {_process.ExitCode} at start:\n{ErrorLog()}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, Port).WaitAsync(TimeSpan.FromSeconds(2));
-                return;
-            }
-            catch (Exception ex) when (ex is SocketException or TimeoutException)
-            {
-                if (deadline.Elapsed > StartTimeout)
-                {
-                    throw new InvalidOperationException($"nginx did not accept on {Url} within {StartTimeout.TotalSeconds} s:\n{ErrorLog()}");
-                }
-
-                await Task.Delay(20);
-            }
-        }
-    }
+    private Task WaitUntilAcceptingAsync()
+        => PortProbe.WaitUntilAcceptingAsync(
+            Port,
+            StartTimeout,
+            () => _process.HasExited ? $"nginx exited with code {_process.ExitCode} at start:\n{ErrorLog()}" : null,
+            () => $"nginx did not accept on {Url} within {StartTimeout.TotalSeconds} s:\n{ErrorLog()}");
 
     /// <summary>The access log's lines so far (nginx writes each when the request is logged).</summary>
     public string[] AccessLogLines() => File.Exists(AccessLogPath)

@@ -103,14 +103,14 @@ public sealed class ProxyMirrorExactCopyTests
     /// Sends a 16 MiB POST whose copy the mirror cuts (<paramref name="cut"/>) between copies that
     /// it reads normally: one before, to warm the connection, and six sent once the cut copy is
     /// queued, so with one connection per mirror they wait behind it. The cut comes 8 MiB in,
-    /// more than the socket buffers between gateway and mirror hold, so the gateway is still
-    /// writing the body when it comes.
+    /// and the mirror's small receive window keeps the socket buffers between gateway and mirror
+    /// far below the 8 MiB left, so the gateway is still writing the body when it comes.
     /// </summary>
     private static async Task<(CopyTally Tally, MirrorAccounts Accounts, string[] Others)> CutOneCopyMidBodyAsync(string cut)
     {
         const int Behind = 6;
         await using var upstream = await RecordingServer.StartAsync();
-        await using var mirror = new WireMirror();
+        await using var mirror = new WireMirror(new WireMirrorOptions { ReceiveBufferBytes = 64 * 1024 });
         await using var gateway = await GatewayNode.StartAsync("  proxy-mirror:\n    concurrency: 1\n    max_body_size: 32m" + MirrorAccounts.ShortTimeoutsYaml);
         await gateway.PutRouteAsync("1", Route("/upload", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
         var url = gateway.ProxyUrl + "/upload";

@@ -29,6 +29,12 @@ internal sealed class WireMirror : IAsyncDisposable
     {
         Options = options ?? new WireMirrorOptions();
         _listener = new TcpListener(IPAddress.Loopback, 0);
+        if (Options.ReceiveBufferBytes is { } receiveBuffer)
+        {
+            // Set before listening: accepted sockets inherit it, and the window is agreed on at the handshake.
+            _listener.Server.ReceiveBufferSize = receiveBuffer;
+        }
+
         _listener.Start(backlog: 512);
         Url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
         _acceptLoop = Task.Run(AcceptLoopAsync);

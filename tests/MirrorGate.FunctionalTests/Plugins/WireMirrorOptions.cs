@@ -15,4 +15,12 @@ internal sealed record WireMirrorOptions
     /// the mirror reads no further request there (nginx's <c>keepalive_requests</c>, 1000 by default).
     /// </summary>
     public int KeepAliveRequests { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// SO_RCVBUF of the mirror's sockets, or null for the kernel's autotuning. A small one keeps the
+    /// window small, so a sender cannot park a large body in socket buffers (Linux grows a
+    /// sender's buffer only while the window allows): a body of a few MiB is still being written
+    /// when the mirror answers early or cuts it, as with a mirror across a real network.
+    /// </summary>
+    public int? ReceiveBufferBytes { get; init; }
 }

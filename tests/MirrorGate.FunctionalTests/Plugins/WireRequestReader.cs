@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using MirrorGate.Tests.TestSupport;
 
 namespace MirrorGate.FunctionalTests.Plugins;
 
@@ -23,11 +24,7 @@ internal sealed class WireRequestReader(Socket socket)
 {
     private const int MaxHeadLength = 64 * 1024;
 
-    private byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
-
-    private ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
+    private readonly ReceiveBuffer _input = new(socket);
 
     /// <summary>
     /// The next request's head; null when the client closed the connection between requests.
@@ -37,28 +34,29 @@ internal sealed class WireRequestReader(Socket socket)
     {
         while (true)
         {
-            var lineEnd = Buffered.IndexOf("\r\n"u8);
-            if (lineEnd >= 0 && !WireRequestHead.IsRequestLine(Buffered[..lineEnd]))
+            var data = _input.Data;
+            var lineEnd = data.IndexOf("\r\n"u8);
+            if (lineEnd >= 0 && !WireRequestHead.IsRequestLine(data[..lineEnd]))
             {
-                throw new InvalidDataException($"not an HTTP/1.1 request line: {WireRequestHead.Printable(System.Text.Encoding.Latin1.GetString(Buffered[..lineEnd]))}");
+                throw new InvalidDataException($"not an HTTP/1.1 request line: {Printable(data[..lineEnd])}");
             }
 
-            var headEnd = Buffered.IndexOf("\r\n\r\n"u8);
+            var headEnd = data.IndexOf("\r\n\r\n"u8);
             if (headEnd >= 0)
             {
-                var head = WireRequestHead.Parse(Buffered[..headEnd]);
-                _start += headEnd + 4;
+                var head = WireRequestHead.Parse(data[..headEnd]);
+                _input.Consume(headEnd + 4);
                 return head;
             }
 
-            if (Buffered.Length > MaxHeadLength || (lineEnd < 0 && Buffered.Length > 8 * 1024))
+            if (data.Length > MaxHeadLength || (lineEnd < 0 && data.Length > 8 * 1024))
             {
-                throw new InvalidDataException($"no request head in the first {Buffered.Length} bytes: {WireRequestHead.Printable(System.Text.Encoding.Latin1.GetString(Buffered[..80]))}");
+                throw new InvalidDataException($"no request head in the first {data.Length} bytes: {Printable(data[..80])}");
             }
 
-            if (!await FillAsync(cancellationToken))
+            if (!await _input.ReceiveAsync(cancellationToken))
             {
-                return Buffered.IsEmpty ? null : throw new InvalidDataException($"the connection ended inside a request head ({Buffered.Length} bytes)");
+                return _input.IsEmpty ? null : throw new InvalidDataException($"the connection ended inside a request head ({_input.Data.Length} bytes)");
             }
         }
     }
@@ -68,14 +66,14 @@ internal sealed class WireRequestReader(Socket socket)
     {
         while (!decoder.Done && decoder.Read < limit)
         {
-            var consumed = decoder.Decode(Buffered, body, limit);
-            _start += consumed;
+            var consumed = decoder.Decode(_input.Data, body, limit);
+            _input.Consume(consumed);
             if (decoder.Done || decoder.Read >= limit)
             {
                 break;
             }
 
-            if ((consumed == 0 || Buffered.IsEmpty) && !await FillAsync(cancellationToken))
+            if ((consumed == 0 || _input.IsEmpty) && !await _input.ReceiveAsync(cancellationToken))
             {
                 return BodyProgress.ConnectionEnded;
             }
@@ -87,43 +85,12 @@ internal sealed class WireRequestReader(Socket socket)
     /// <summary>Reads and drops whatever arrives until the client closes (bounded by <paramref name="cancellationToken"/>).</summary>
     public async Task DiscardUntilClosedAsync(CancellationToken cancellationToken)
     {
-        _start = _end = 0;
-        while (await FillAsync(cancellationToken))
+        do
         {
-            _start = _end = 0;
+            _input.Consume(_input.Data.Length);
         }
+        while (await _input.ReceiveAsync(cancellationToken));
     }
 
-    /// <summary>Reads more bytes after those buffered; false at the end of the stream or when the connection went away.</summary>
-    private async Task<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-        else if (_end == _buffer.Length)
-        {
-            if (_start > 0)
-            {
-                Buffered.CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-            else
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-        }
-
-        try
-        {
-            var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
-            _end += read;
-            return read > 0;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private static string Printable(ReadOnlySpan<byte> bytes) => WireRequestHead.Printable(System.Text.Encoding.Latin1.GetString(bytes));
 }

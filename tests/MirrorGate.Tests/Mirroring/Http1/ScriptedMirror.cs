@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MirrorGate.Tests.TestSupport;
 
 namespace MirrorGate.Tests.Mirroring.Http1;
 
@@ -175,9 +176,7 @@ internal sealed class MirrorSide
     private readonly ScriptedMirror _mirror;
     private readonly Socket _socket;
     private readonly CancellationToken _stop;
-    private byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
+    private readonly ReceiveBuffer _input;
     private int _received;
     private int _closed;
 
@@ -185,6 +184,7 @@ internal sealed class MirrorSide
     {
         _mirror = mirror;
         _socket = socket;
+        _input = new ReceiveBuffer(socket);
         Index = index;
         _stop = stop;
     }
@@ -217,7 +217,7 @@ internal sealed class MirrorSide
                 return batch;
             }
 
-            if (!await ReceiveAsync())
+            if (!await _input.ReceiveAsync(_stop))
             {
                 return batch;
             }
@@ -288,39 +288,10 @@ internal sealed class MirrorSide
         _socket.Dispose();
     }
 
-    /// <summary>Reads more bytes; false at the end of the stream (or when the connection went away).</summary>
-    private async Task<bool> ReceiveAsync()
-    {
-        if (_end == _buffer.Length)
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-            else
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-        }
-
-        try
-        {
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, _stop);
-            _end += read;
-            return read > 0;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>One whole request off the front of the buffer (head and Content-Length body), or null.</summary>
     private ReceivedRequest? TryParse()
     {
-        var data = _buffer.AsSpan(_start, _end - _start);
+        var data = _input.Data;
         var headEnd = data.IndexOf("\r\n\r\n"u8);
         if (headEnd < 0)
         {
@@ -352,11 +323,7 @@ internal sealed class MirrorSide
         }
 
         var request = new ReceivedRequest(Index, _received, requestLine[0], requestLine[1], headers, data[(headEnd + 4)..total].ToArray(), _received - Answered);
-        _start += total;
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
+        _input.Consume(total);
 
         _received++;
         _mirror.Record(request);
