@@ -194,8 +194,7 @@ start_sink() {   # start_sink NAME PORT [extra args]
 
 start_yarp() {   # start_yarp NAME PORT UPSTREAM_PORT [--naive-mirror URL]
     local name="$1" port="$2" up="$3"; shift 3
-    start_bg "$name" dotnet "$YARP_DLL" --port "$port" --upstream "http://127.0.0.1:$up" \
-        --Logging:LogLevel:Default=Warning "$@"
+    start_bg "$name" dotnet "$YARP_DLL" --port "$port" --upstream "http://127.0.0.1:$up" "$@"
     wait_port "$port" "$name" || die "$name did not start"
     wait_http_200 "http://127.0.0.1:$port/" || die "$name does not proxy"
 }
@@ -332,7 +331,7 @@ start_mirrorgate() {
     cat >"$dir/config.yaml" <<YAML
 # rendered by bench/lib.sh for $name
 apisix:
-  node_listen: [$port]
+  node_listen: [{ip: 127.0.0.1, port: $port}]   # loopback only: nothing but the benchmark talks to it
 deployment:
   role: traditional
 $store
@@ -352,7 +351,8 @@ YAML
     echo "$port" >"$dir/proxy.port"
     echo "$admin" >"$dir/admin.port"
     echo "$prom" >"$dir/prometheus.port"
-    start_bg "$name" dotnet "$MIRRORGATE_DLL" -c "$dir/config.yaml" --Logging:LogLevel:Default=Warning
+    # As a user runs it: no logging or other tuning arguments (the node's defaults are quiet).
+    start_bg "$name" dotnet "$MIRRORGATE_DLL" -c "$dir/config.yaml"
     if ! wait_port "$admin" "$name" 300; then
         log "MirrorGate did not come up: skipping $name"
         stop_bg "$name"
@@ -382,6 +382,11 @@ mg_metrics() {
     local prom
     prom="$(cat "$WORK/$1/prometheus.port")"
     curl -s --max-time 5 "http://127.0.0.1:$prom/apisix/prometheus/metrics" || true
+}
+
+# mg_sampled NAME: copies MirrorGate sampled so far, all routes and targets (0 if unavailable).
+mg_sampled() {
+    mg_metrics "$1" | awk '/^mirrorgate_mirror_sampled_total[{ ]/ {s += $NF} END {printf "%d", s}'
 }
 
 # ---------------------------------------------------------------- wrk and statistics
@@ -439,6 +444,39 @@ run_wrk() {
     echo "$rps $p99 $reqs $(( ${non2xx:-0} + ${sockerr:-0} )) $cpu_per" >>"$WORK/results/$label"
     log "$label: $rps req/s, p99 $p99 ms, $reqs requests, errors $(( ${non2xx:-0} + ${sockerr:-0} ))"
     LAST_WRK_REQUESTS="$reqs"
+}
+
+# write_post_script FILE: a wrk script that POSTs 8 fixed bodies of 1-16 KiB round-robin, each
+# with its SHA-256 in X-Body-Sha256, so a Sink mirror can check every copy byte for byte (wrk's
+# Lua cannot hash cheaply, so the bodies and digests are made here, once). The bodies are base64
+# text of random bytes, so they sit in Lua strings as they are. The requests are formatted in
+# init(), after wrk has set the Host header.
+write_post_script() {
+    local file="$1" size body digest
+    {
+        echo "-- rendered by bench/lib.sh: 8 bodies with their SHA-256, POSTed round-robin"
+        echo "local bodies = {}"
+        for size in 1024 2048 3072 4096 6144 8192 12288 16384; do
+            body="$(head -c $((size * 3 / 4)) /dev/urandom | base64 -w0)"
+            digest="$(printf '%s' "$body" | sha256sum | cut -d' ' -f1)"
+            echo "bodies[#bodies + 1] = {\"$digest\", \"$body\"}"
+        done
+        cat <<'LUA'
+local requests = {}
+local i = 0
+
+function init(args)
+    for k, b in ipairs(bodies) do
+        requests[k] = wrk.format("POST", nil, {["X-Body-Sha256"] = b[1]}, b[2])
+    end
+end
+
+function request()
+    i = i % #requests + 1
+    return requests[i]
+end
+LUA
+    } >"$file"
 }
 
 warmup() {   # warmup URL (WRK_SCRIPT as run_wrk)

@@ -3,12 +3,20 @@
 # (what APISIX runs underneath) and a naive fire-and-forget YARP mirror, same upstream and mirrors.
 #
 # Processes (all on 127.0.0.1): upstream Sink; fast mirror Sink; slow mirror Sink (--delay-ms 2000);
-# dead mirrors: a blackhole (accepts, never reads or answers) and a closed port.
+# dead mirrors: a blackhole (accepts, never reads or answers) and a closed port; for (a) also an
+# early-answer mirror Sink (--early-answer: answers before reading the body, as nginx's
+# `return 200;`) and a keep-alive-limit mirror Sink (--keepalive-requests 1000: closes each
+# connection with `Connection: close` on its 1,000th answer, as nginx's keepalive_requests).
 #
 # (a) 100% mirroring to the fast mirror: req/s and p99 of MirrorGate and nginx+mirror (and the naive
 #     YARP mirror), each beside its own no-mirror figure; mirror arrivals counted in the fast
 #     mirror's /__stats against wrk's completed requests and the upstream's arrivals.
 #     Targets: MG mirror req/s >= 2.0x nginx+mirror, >= 0.7x MG without mirror; arrivals >= 99.9%.
+#     Side by side, in the same rounds: MirrorGate under POST load (8 fixed 1-16 KiB bodies with
+#     their SHA-256 in X-Body-Sha256, a wrk Lua script) mirroring to the fast, the early-answer and
+#     the keep-alive-limit mirror; each mirror checks every copy's SHA-256, and byte-exact copies
+#     are counted against the copies MirrorGate sampled. Targets (issue 8): byte-exact / sampled
+#     >= 99.9% for each, no copy altered or cut short.
 # (b) 100% mirroring to the 2 s mirror: primary req/s and p99 of each, beside the fast-mirror
 #     MirrorGate of (a) run again in the same interleaved rounds (mg-fast-b), so the slow/fast
 #     ratio compares runs of one time window. Targets: MG req/s >= 0.9x its fast-mirror figure, p99 <= 1.5x.
@@ -35,15 +43,24 @@ bench_init mirror
 build_all
 
 UP="$(free_port)"; FAST="$(free_port)"; SLOW="$(free_port)"; HOLE="$(free_port)"; CLOSED="$(free_port)"
+EARLY="$(free_port)"; KEEPALIVE="$(free_port)"
 start_sink upstream "$UP"
 start_sink mirror-fast "$FAST"
 start_sink mirror-slow "$SLOW" --delay-ms 2000
 start_sink mirror-blackhole "$HOLE" --blackhole
+if scenario a; then
+    start_sink mirror-early "$EARLY" --early-answer
+    start_sink mirror-keepalive "$KEEPALIVE" --keepalive-requests 1000
+fi
 # CLOSED: allocated, nothing listens there.
+POST_SCRIPT="$WORK/post-bodies.lua"
+write_post_script "$POST_SCRIPT"
 
 declare -A URL=()
 declare -A MIRROR_OF=()   # label -> mirror Sink port whose arrivals are counted per run
 declare -A NAIVE_OF=()    # label -> naive proxy port (for /__naive/stats)
+declare -A SCRIPT_OF=()   # label -> wrk script it runs under (the POST bodies); none = wrk's GET
+declare -A EXACT_OF=()    # label -> MirrorGate label whose sampled copies the mirror's byte-exact copies are counted against
 
 # start_mg_target LABEL MIRROR_URL|"" -> 0 when ready
 start_mg_target() {
@@ -64,17 +81,20 @@ run_scenario() {
     ((${#labels[@]})) || { log "nothing to run here"; return 0; }
     for t in "${labels[@]}"; do
         log "warm-up $t"
-        warmup "${URL[$t]}"
+        WRK_SCRIPT="${SCRIPT_OF[$t]:-${WRK_SCRIPT:-}}" warmup "${URL[$t]}"
         [[ -n "${MIRROR_OF[$t]:-}" ]] && sink_settle "${MIRROR_OF[$t]}"
     done
     for ((run = 1; run <= BENCH_RUNS; run++)); do
         log "round $run/$BENCH_RUNS: ${labels[*]}"
         for t in "${labels[@]}"; do
             [[ -f "$WORK/results/$t.crashed" ]] && continue
-            local m="${MIRROR_OF[$t]:-}"
+            local m="${MIRROR_OF[$t]:-}" exb mmb sb
             [[ -n "$m" ]] && before="$(sink_stat "$m" requests)"
+            if [[ -n "${EXACT_OF[$t]:-}" ]]; then
+                exb="$(sink_stat "$m" exact)"; mmb="$(sink_stat "$m" mismatched)"; sb="$(mg_sampled "${EXACT_OF[$t]}")"
+            fi
             upb="$(sink_stat "$UP" requests)"
-            run_wrk "$t" "${URL[$t]}"
+            WRK_SCRIPT="${SCRIPT_OF[$t]:-${WRK_SCRIPT:-}}" run_wrk "$t" "${URL[$t]}"
             if [[ -n "${NAIVE_OF[$t]:-}" ]]; then
                 curl -sf --max-time 5 "http://127.0.0.1:${NAIVE_OF[$t]}/__naive/stats" >>"$WORK/results/$t.naive" || true
             fi
@@ -84,6 +104,11 @@ run_scenario() {
                 upa="$(sink_stat "$UP" requests)"
                 # mirror arrivals, wrk completed requests, upstream arrivals
                 echo "$((after - before)) $LAST_WRK_REQUESTS $((upa - upb))" >>"$WORK/results/$t.arrival"
+                if [[ -n "${EXACT_OF[$t]:-}" ]]; then
+                    # byte-exact copies, copies MirrorGate sampled, copies altered or cut short
+                    echo "$(($(sink_stat "$m" exact) - exb)) $(($(mg_sampled "${EXACT_OF[$t]}") - sb)) $(($(sink_stat "$m" mismatched) - mmb))" \
+                        >>"$WORK/results/$t.exact"
+                fi
             fi
         done
     done
@@ -103,6 +128,29 @@ arrival_row() {   # arrival_row LABEL DESCRIPTION
              (w ? 100 * m / w : 0), (u ? 100 * m / u : 0), 100 * worst}' "$f"
 }
 
+exact_pct() {   # exact_pct LABEL: byte-exact copies / sampled copies over all runs, in %
+    local f="$WORK/results/$1.exact"
+    [[ -s "$f" ]] || { echo "-"; return; }
+    awk '{e += $1; s += $2} END {if (s) printf "%.3f", 100 * e / s; else print "-"}' "$f"
+}
+
+mismatched_sum() {   # mismatched_sum LABEL...: copies the mirrors found altered or cut short, all runs
+    local t total=0 n
+    for t in "$@"; do
+        [[ -s "$WORK/results/$t.exact" ]] || continue
+        n="$(awk '{m += $3} END {printf "%d", m}' "$WORK/results/$t.exact")"
+        total=$((total + n))
+    done
+    echo "$total"
+}
+
+exact_row() {   # exact_row LABEL BASE_LABEL DESCRIPTION: POST row with req/s, p99 vs base, and byte-exact copies
+    local t="$1" base="$2" desc="$3" r p f="$WORK/results/$1.exact" counts="- | - | -"
+    r="$(median "$t" 1)"; p="$(median "$t" 2)"
+    [[ -s "$f" ]] && counts="$(awk '{s += $2; e += $1; m += $3} END {printf "%d | %d | %d", s, e, m}' "$f")"
+    echo "| $desc | $r | $p | $(ratio "$r" "$(median "$base" 1)") | $(ratio "$p" "$(median "$base" 2)") | $(sum_col "$t" 4) | $counts | $(exact_pct "$t") |"
+}
+
 arrival_pct() {   # arrival_pct LABEL: mirror arrivals / upstream arrivals over all runs, in %
     local f="$WORK/results/$1.arrival"
     [[ -s "$f" ]] || { echo "-"; return; }
@@ -119,14 +167,24 @@ if scenario a; then
     log "scenario (a): 100% mirroring to the fast mirror"
     start_mg_target mg-plain "" || true
     P="$(free_port)"; start_nginx ngx-plain "$P" "$UP"; URL[ngx-plain]="http://127.0.0.1:$P/"
+    # POST bodies with their digests, to the fast mirror and beside it the two that answer or
+    # close while a copy's body may still be on the wire.
+    for target in post-fast:"$FAST" post-early:"$EARLY" post-keepalive:"$KEEPALIVE"; do
+        t="mg-${target%%:*}"
+        if start_mg_target "$t" "http://127.0.0.1:${target#*:}"; then
+            MIRROR_OF[$t]="${target#*:}"; EXACT_OF[$t]="$t"; SCRIPT_OF[$t]="$POST_SCRIPT"
+        fi
+    done
     if [[ "$BENCH_NAIVE" == 1 ]]; then
         P="$(free_port)"; start_yarp yarp-plain "$P" "$UP"; URL[yarp-plain]="http://127.0.0.1:$P/"
         P="$(free_port)"; start_yarp naive-fast "$P" "$UP" --naive-mirror "http://127.0.0.1:$FAST"
         URL[naive-fast]="http://127.0.0.1:$P/"; MIRROR_OF[naive-fast]="$FAST"; NAIVE_OF[naive-fast]="$P"
     fi
-    run_scenario mg-plain mg-fast ngx-plain ngx-fast yarp-plain naive-fast
+    run_scenario mg-plain mg-fast ngx-plain ngx-fast yarp-plain naive-fast mg-post-fast mg-post-early mg-post-keepalive
     [[ -n "${URL[mg-fast]:-}" ]] && MG_FAST_RSS="$(peak_rss_mb "$(pid_of mg-fast)")"
-    if [[ -n "${URL[mg-plain]:-}" ]]; then mg_metrics mg-plain >"$WORK/results/mg-plain.metrics"; stop_bg mg-plain; fi
+    for t in mg-plain mg-post-fast mg-post-early mg-post-keepalive; do
+        if [[ -n "${URL[$t]:-}" ]]; then mg_metrics "$t" >"$WORK/results/$t.metrics"; stop_bg "$t"; fi
+    done
     for t in ngx-plain yarp-plain; do [[ -n "${URL[$t]:-}" ]] && stop_bg "$t"; done
 fi
 
@@ -178,7 +236,7 @@ report="$WORK/report.md"
     echo
     env_header
     echo "- nginx mirror: APISIX's layout (\`mirror\` + internal location, mirror_request_body on, HTTP/1.1, connect 2s / send 5s / read 5s), keepalive to the mirror: $([[ "${NGINX_MIRROR_KEEPALIVE:-0}" == 1 ]] && echo yes || echo 'no (as APISIX)')"
-    echo "- MirrorGate: plugin_attr.proxy-mirror.timeout connect 2s / read 5s / send 5s; route \`/*\`, proxy-mirror host only (sample_ratio 1)"
+    echo "- MirrorGate: \`dotnet MirrorGate.Server.dll -c config.yaml\`, no other arguments (default logging); plugin_attr.proxy-mirror.timeout connect 2s / read 5s / send 5s; route \`/*\`, proxy-mirror host only (sample_ratio 1)"
     echo
     echo "### (a) 100% mirroring to a fast mirror"
     echo
@@ -200,6 +258,17 @@ report="$WORK/report.md"
     arrival_row mg-fast "MirrorGate + mirror"
     arrival_row ngx-fast "nginx + mirror"
     [[ "$BENCH_NAIVE" == 1 ]] && arrival_row naive-fast "naive YARP + mirror"
+    echo
+    echo "MirrorGate under POST load, 100% mirroring, side by side (same rounds): wrk POSTs 8 fixed bodies of 1–16 KiB"
+    echo "round-robin, each with its SHA-256 in \`X-Body-Sha256\`; every mirror hashes each copy it reads. Sampled ="
+    echo "MirrorGate's \`mirrorgate_mirror_sampled_total\` over the measured runs; byte-exact = copies whose SHA-256 matched;"
+    echo "mismatched = copies altered or cut short. Above 100% would mean copies that arrived twice."
+    echo
+    echo "| mirror | req/s | p99 ms | req/s vs fast mirror | p99 vs fast mirror | errors | sampled | byte-exact | mismatched | byte-exact / sampled % |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    exact_row mg-post-fast mg-post-fast "fast (reads the body, then answers)"
+    exact_row mg-post-early mg-post-fast "answers before reading the body (\`--early-answer\`)"
+    exact_row mg-post-keepalive mg-post-fast "closes every 1,000th request (\`--keepalive-requests 1000\`)"
     echo
     echo "### (b) 100% mirroring to a mirror that answers after 2 s"
     echo
@@ -240,6 +309,15 @@ report="$WORK/report.md"
     check "(b) MG slow-mirror p99 / fast-mirror p99 (same rounds)" "$(ratio "$(median mg-slow 2)" "$(median mg-fast-b 2)")" "<=" 1.5
     check "(c) RSS blackhole / healthy" "$(ratio "${RSS[mg-rss-blackhole]}" "${RSS[mg-rss-healthy]}")" "<=" 1.5
     check "(c) RSS closed port / healthy" "$(ratio "${RSS[mg-rss-closed]}" "${RSS[mg-rss-healthy]}")" "<=" 1.5
+    echo
+    echo "### Targets (issue 8: a copy is exact or not sent)"
+    echo
+    check "(a) POST, fast mirror: byte-exact / sampled, %" "$(exact_pct mg-post-fast)" ">=" 99.9
+    check "(a) POST, early-answer mirror: byte-exact / sampled, %" "$(exact_pct mg-post-early)" ">=" 99.9
+    check "(a) POST, keep-alive-limit mirror: byte-exact / sampled, %" "$(exact_pct mg-post-keepalive)" ">=" 99.9
+    mismatched="-"
+    scenario a && mismatched="$(mismatched_sum mg-post-fast mg-post-early mg-post-keepalive)"
+    check "(a) POST: copies altered or cut short, all three mirrors" "$mismatched" "<=" 0
     shopt -s nullglob
     metrics=("$WORK"/results/*.metrics)
     if ((${#metrics[@]})); then

@@ -3,14 +3,23 @@
 //   Sink --port N [--delay-ms D]     HTTP/1.1 server on 127.0.0.1:N. Every request: read and discard
 //                                    the body, wait D ms (async, no thread blocked), answer
 //                                    200 "hello world\n". GET /__stats answers the counters as JSON
-//                                    (requests, body_bytes, in_flight, max_in_flight); /__stats
-//                                    itself is not counted. This is the mirror's "log" that the
-//                                    arrival percentage is computed from.
+//                                    (requests, body_bytes, in_flight, max_in_flight, exact,
+//                                    mismatched); /__stats itself is not counted. This is the
+//                                    mirror's "log" that the arrival percentage is computed from.
+//                                    A request with an X-Body-Sha256 header (hex) has its body
+//                                    hashed as it is read: `exact` counts bodies that match it,
+//                                    `mismatched` those that differ or end early.
+//        [--early-answer]            answer before reading the body (as nginx's `return 200;`),
+//                                    then read and check it.
+//        [--keepalive-requests K]    answer the K-th request of each connection with
+//                                    `Connection: close` and close it (nginx's keepalive_requests).
 //   Sink --port N --blackhole        a dead mirror: accepts TCP connections and never reads or answers.
 //                                    Accepted sockets are closed after --hold-s seconds (default 300)
 //                                    so a long run cannot exhaust file descriptors.
 using System.Buffers;
 using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Connections.Features;
 using System.Net.Sockets;
 using System.Text;
 
@@ -18,6 +27,8 @@ var port = 0;
 var delayMs = 0;
 var blackhole = false;
 var holdSeconds = 300;
+var earlyAnswer = false;
+var keepAliveRequests = 0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,6 +37,8 @@ for (var i = 0; i < args.Length; i++)
         case "--delay-ms": delayMs = int.Parse(args[++i]); break;
         case "--blackhole": blackhole = true; break;
         case "--hold-s": holdSeconds = int.Parse(args[++i]); break;
+        case "--early-answer": earlyAnswer = true; break;
+        case "--keepalive-requests": keepAliveRequests = int.Parse(args[++i]); break;
         default:
             // Leave other arguments (e.g. --Logging:...) to the host's configuration.
             break;
@@ -33,7 +46,7 @@ for (var i = 0; i < args.Length; i++)
 }
 if (port <= 0)
 {
-    Console.Error.WriteLine("usage: Sink --port N [--delay-ms D] | --port N --blackhole [--hold-s S]");
+    Console.Error.WriteLine("usage: Sink --port N [--delay-ms D] [--early-answer] [--keepalive-requests K] | --port N --blackhole [--hold-s S]");
     return 2;
 }
 
@@ -73,36 +86,36 @@ app.Run(async ctx =>
     stats.Begin();
     try
     {
-        var body = ctx.Request.Body;
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        long total = 0;
-        try
+        if (keepAliveRequests > 0 && ConnectionRequests.Next(ctx) >= keepAliveRequests)
         {
-            int n;
-            while ((n = await body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
-            {
-                total += n;
-            }
+            ctx.Response.Headers.Connection = "close";
         }
-        finally
+
+        if (earlyAnswer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The whole answer goes out (and is flushed) before a byte of the body is read.
+            await AnswerAsync(ctx);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
         }
-        stats.AddBody(total);
+
+        var (total, exact) = await BodyCheck.ReadAsync(ctx.Request, ctx.RequestAborted);
+        stats.AddBody(total, exact);
 
         if (delayMs > 0)
         {
             await Task.Delay(delay, ctx.RequestAborted);
         }
 
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "text/plain";
-        ctx.Response.ContentLength = hello.Length;
-        await ctx.Response.Body.WriteAsync(hello, ctx.RequestAborted);
+        if (!earlyAnswer)
+        {
+            await AnswerAsync(ctx);
+        }
     }
-    catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+    catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
     {
-        // The client went away (e.g. a mirror client gave up). Counted as a request all the same.
+        // The client went away or the body ended early (e.g. a mirror client gave up). Counted
+        // as a request all the same, and as a mismatch when the body had a digest to meet.
+        stats.AddBody(0, ctx.Request.Headers.ContainsKey(BodyCheck.DigestHeader) ? false : null);
     }
     finally
     {
@@ -113,12 +126,22 @@ app.Run(async ctx =>
 await app.RunAsync();
 return 0;
 
+async Task AnswerAsync(HttpContext ctx)
+{
+    ctx.Response.StatusCode = 200;
+    ctx.Response.ContentType = "text/plain";
+    ctx.Response.ContentLength = hello.Length;
+    await ctx.Response.Body.WriteAsync(hello, ctx.RequestAborted);
+}
+
 sealed class SinkStats
 {
     private long _requests;
     private long _bodyBytes;
     private long _inFlight;
     private long _maxInFlight;
+    private long _exact;
+    private long _mismatched;
 
     public void Begin()
     {
@@ -131,13 +154,73 @@ sealed class SinkStats
         }
     }
 
-    public void AddBody(long bytes) => Interlocked.Add(ref _bodyBytes, bytes);
+    /// <summary>Adds a body's bytes; <paramref name="exact"/> is null when it had no digest to check.</summary>
+    public void AddBody(long bytes, bool? exact)
+    {
+        Interlocked.Add(ref _bodyBytes, bytes);
+        if (exact is { } matched)
+        {
+            Interlocked.Increment(ref matched ? ref _exact : ref _mismatched);
+        }
+    }
 
     public void End() => Interlocked.Decrement(ref _inFlight);
 
     public string ToJson() =>
         $"{{\"requests\":{Volatile.Read(ref _requests)},\"body_bytes\":{Volatile.Read(ref _bodyBytes)}," +
-        $"\"in_flight\":{Volatile.Read(ref _inFlight)},\"max_in_flight\":{Volatile.Read(ref _maxInFlight)}}}\n";
+        $"\"in_flight\":{Volatile.Read(ref _inFlight)},\"max_in_flight\":{Volatile.Read(ref _maxInFlight)}," +
+        $"\"exact\":{Volatile.Read(ref _exact)},\"mismatched\":{Volatile.Read(ref _mismatched)}}}\n";
+}
+
+/// <summary>Reads and drops a request body, checking it against the SHA-256 its client sent along.</summary>
+static class BodyCheck
+{
+    public const string DigestHeader = "X-Body-Sha256";
+
+    /// <summary>The body's length, and whether it matched its X-Body-Sha256 (null without one).</summary>
+    public static async Task<(long Bytes, bool? Exact)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var expected = request.Headers[DigestHeader].ToString();
+        using var hash = expected.Length > 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash?.AppendData(buffer, 0, n);
+                total += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return (total, hash is null ? null : string.Equals(Convert.ToHexString(hash.GetHashAndReset()), expected, StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>Counts requests per connection, for --keepalive-requests.</summary>
+static class ConnectionRequests
+{
+    private sealed class Count
+    {
+        public int Value;
+    }
+
+    /// <summary>This request's number on its connection (1 for the first).</summary>
+    public static int Next(HttpContext ctx)
+    {
+        var items = ctx.Features.Get<IConnectionItemsFeature>()!.Items;
+        if (!items.TryGetValue(typeof(Count), out var value))
+        {
+            items[typeof(Count)] = value = new Count();
+        }
+
+        return ++((Count)value!).Value;
+    }
 }
 
 static class Blackhole

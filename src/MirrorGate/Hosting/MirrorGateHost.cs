@@ -64,13 +64,16 @@ public static partial class MirrorGateHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = bootstrap.HostArgs });
 
         // Defaults below every other source, so --Logging:... arguments still win: ASP.NET Core's
-        // own per-request lines would otherwise be one log line per proxied request.
+        // and YARP's own per-request lines ("Proxying to ...", "Received HTTP/1.1 response ...")
+        // would otherwise flood the console with lines for every proxied request, and cost CPU
+        // under load. The node's own start-up lines (MirrorGate, Microsoft.Hosting.Lifetime) stay.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Yarp"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             },
         });

@@ -91,6 +91,23 @@ internal static class MirrorTestKit
         return data;
     }
 
+    /// <summary>
+    /// Sends requests 0..<paramref name="count"/>-1 from <paramref name="loops"/> concurrent loops,
+    /// each taking the next number when its last request is done.
+    /// </summary>
+    public static Task RunConcurrentlyAsync(int count, int loops, Func<int, Task> send)
+    {
+        var next = -1;
+        return Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await send(i);
+            }
+        })));
+    }
+
     public static string Label(string name, string value) => $"{name}=\"{value}\"";
 
     /// <summary>A request's headers as sorted <c>name: value</c> lines (lower-case names), without the connection's own <c>Connection</c>.</summary>

@@ -28,21 +28,16 @@ public sealed class ProxyMirrorPipeliningTests
         await gateway.PutRouteAsync("1", Route("/hello/*", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
         var wrongAnswers = new ConcurrentQueue<string>();
-        var next = -1;
 
-        await Task.WhenAll(Enumerable.Range(0, Loops).Select(_ => Task.Run(async () =>
+        await RunConcurrentlyAsync(Requests, Loops, async i =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < Requests)
+            using var response = await client.GetAsync($"{gateway.ProxyUrl}{Target(i)}");
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK || body != "hello world\n")
             {
-                using var response = await client.GetAsync($"{gateway.ProxyUrl}{Target(i)}");
-                var body = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode != HttpStatusCode.OK || body != "hello world\n")
-                {
-                    wrongAnswers.Enqueue($"{Target(i)}: {(int)response.StatusCode} {body}");
-                }
+                wrongAnswers.Enqueue($"{Target(i)}: {(int)response.StatusCode} {body}");
             }
-        })));
+        });
 
         Assert.Empty(wrongAnswers);
         Assert.Equal(Requests, await WaitForMetricAsync(gateway, Requests, "mirrorgate_mirror_sent_total", Label("route", "1"), Label("target", mirror.Url)));

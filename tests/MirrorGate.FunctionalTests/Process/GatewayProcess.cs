@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using MirrorGate.FunctionalTests.Infrastructure;
 
 namespace MirrorGate.FunctionalTests.Process;
 
@@ -107,33 +107,12 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     /// <summary>Waits (bounded) until a TCP connection to 127.0.0.1:<paramref name="port"/> is accepted.</summary>
-    public async Task WaitForPortAsync(int port, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"the gateway exited with {_process.ExitCode} before listening on {port}; output was:\n{Output}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(2));
-                return;
-            }
-            catch (Exception ex) when (ex is SocketException or TimeoutException)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"nothing listens on 127.0.0.1:{port}; output was:\n{Output}");
-                }
-
-                await Task.Delay(50);
-            }
-        }
-    }
+    public Task WaitForPortAsync(int port, TimeSpan? timeout = null)
+        => PortProbe.WaitUntilAcceptingAsync(
+            port,
+            timeout ?? TimeSpan.FromSeconds(60),
+            () => _process.HasExited ? $"the gateway exited with {_process.ExitCode} before listening on {port}; output was:\n{Output}" : null,
+            () => $"nothing listens on 127.0.0.1:{port}; output was:\n{Output}");
 
     /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);

@@ -40,6 +40,36 @@ public sealed class ProcessTests
         Assert.Contains("\"uri\":\"/last\"", body, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// What an operator (and a benchmark) runs: no logging arguments. Start-up lines are there,
+    /// but YARP's and ASP.NET Core's per-request lines are not (one per request would flood the
+    /// console). The output is read after a clean stop, so every line written was flushed.
+    /// </summary>
+    [Fact]
+    public async Task Proxy_DefaultLogging_StartupLinesButNoPerRequestLines()
+    {
+        await using var upstream = await ProxyKit.NamedAsync("quiet");
+        using var directory = new NodeDirectory();
+        directory.WriteConfig();
+        using var node = await directory.StartAsync();
+        Assert.Equal(201, (await AdminAsync(directory.AdminPort, HttpMethod.Put, "/apisix/admin/routes/1", $$"""{"uri":"/quiet","upstream":{{ProxyKit.To(upstream)}} }""")).Status);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("quiet", await GetBodyAsync(directory.ProxyUrl + "/quiet"));
+        }
+
+        node.Terminate();
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+        await node.WaitForOutputAsync("Application is shutting down", TimeSpan.FromSeconds(5));
+
+        Assert.True(node.Contains($"Listening for proxy on 127.0.0.1:{directory.ProxyPort}"), node.Output);
+        Assert.True(node.Contains("Application started"), node.Output);
+        Assert.False(node.Contains("Proxying to"), node.Output);
+        Assert.False(node.Contains("Received HTTP/1.1 response"), node.Output);
+        Assert.False(node.Contains("Request starting"), node.Output);
+    }
+
     [Fact]
     public async Task Sigterm_WithSlowRequestInFlight_RequestCompletesAndProcessExitsZero()
     {

@@ -240,6 +240,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     private async Task WritePassAsync()
     {
         List<MirrorCopy>? unwritable = null;
+        var again = false;
         try
         {
             lock (_lane.Sync)
@@ -286,16 +287,10 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
             Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
             Volatile.Write(ref _writeStartedAt, 0);
-            bool again;
             lock (_lane.Sync)
             {
                 again = State == ConnectionState.Open && Pending.Count > 0;
                 Writing = again;
-            }
-
-            if (again)
-            {
-                ScheduleWrite();
             }
         }
         catch (Exception ex)
@@ -325,6 +320,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 _sendBuffer = null;
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+
+        // Only now: the next pass may start on another thread at once, and it uses the batch,
+        // the marks and the send buffer that this one has just put back.
+        if (again)
+        {
+            ScheduleWrite();
         }
     }
 

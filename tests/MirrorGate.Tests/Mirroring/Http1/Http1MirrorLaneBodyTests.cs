@@ -162,6 +162,39 @@ public sealed class Http1MirrorLaneBodyTests
         await lane.AssertIdleAsync();
     }
 
+    [Fact]
+    public async Task Enqueue_ManyThreadsOnOnePipelinedConnection_EveryCopyArrivesOnceAndExact()
+    {
+        // Write passes follow each other as fast as copies come: one pass's end must never
+        // overlap the next pass's start (they share the batch, its marks and the send buffer).
+        const int Threads = 8;
+        const int PerThread = 300;
+        await using var lane = Lane.Start(
+            ScriptedMirror.AnswerEach(ScriptedMirror.Ok),
+            ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = Threads * PerThread },
+            new SlowClock(20));
+        var bodies = Enumerable.Range(0, Threads * PerThread).Select(i => RandomBody(i % 7 * 300, seed: 1000 + i)).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            for (var i = t * PerThread; i < (t + 1) * PerThread; i++)
+            {
+                lane.Enqueue(lane.Copy($"/many/{i}", HttpMethod.Post, bodies[i]));
+            }
+        })));
+        await lane.Outcomes.WaitForTotalAsync(bodies.Length, TimeSpan.FromSeconds(60));
+
+        Assert.True(lane.Outcomes.SentWith("2xx") == bodies.Length, $"counted: {lane.Outcomes}");
+        var arrivals = lane.Mirror.Requests.GroupBy(r => r.Target).ToDictionary(g => g.Key, g => g.ToArray());
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            Assert.True(arrivals.TryGetValue($"/many/{i}", out var copies) && copies.Length == 1, $"/many/{i} arrived {copies?.Length ?? 0} times");
+            AssertSameBytes(bodies[i], copies[0].Body, $"/many/{i}");
+        }
+
+        await lane.AssertIdleAsync();
+    }
+
     private static byte[] RandomBody(int length, int seed)
     {
         var body = new byte[length];

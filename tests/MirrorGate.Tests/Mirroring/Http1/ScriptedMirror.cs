@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MirrorGate.Tests.TestSupport;
 
 namespace MirrorGate.Tests.Mirroring.Http1;
 
@@ -182,9 +183,7 @@ internal sealed class MirrorSide
     private readonly ScriptedMirror _mirror;
     private readonly Socket _socket;
     private readonly CancellationToken _stop;
-    private byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
+    private readonly ReceiveBuffer _input;
     private int _received;
     private int _closed;
 
@@ -192,6 +191,7 @@ internal sealed class MirrorSide
     {
         _mirror = mirror;
         _socket = socket;
+        _input = new ReceiveBuffer(socket);
         Index = index;
         _stop = stop;
     }
@@ -224,7 +224,7 @@ internal sealed class MirrorSide
                 return batch;
             }
 
-            if (!await ReceiveAsync())
+            if (!await _input.ReceiveAsync(_stop))
             {
                 return batch;
             }
@@ -287,9 +287,9 @@ internal sealed class MirrorSide
         try
         {
             _socket.Shutdown(SocketShutdown.Send);
-            while (await ReceiveAsync())
+            while (await _input.ReceiveAsync(_stop))
             {
-                _start = _end = 0;
+                _input.Consume(_input.Data.Length);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -297,54 +297,6 @@ internal sealed class MirrorSide
         }
 
         Close();
-    }
-
-    /// <summary>Closes the connection with a FIN (every byte read so far stays read).</summary>
-    public void Close()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception)
-        {
-        }
-
-        _socket.Dispose();
-    }
-
-    /// <summary>Reads more bytes; false at the end of the stream (or when the connection went away).</summary>
-    private async Task<bool> ReceiveAsync()
-    {
-        if (_end == _buffer.Length)
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-            else
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-        }
-
-        try
-        {
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, _stop);
-            _end += read;
-            return read > 0;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -357,11 +309,11 @@ internal sealed class MirrorSide
         {
             if (TryParseHead(out var headLength) is { } head)
             {
-                _start += headLength;
+                _input.Consume(headLength);
                 return head;
             }
 
-            if (!await ReceiveAsync())
+            if (!await _input.ReceiveAsync(_stop))
             {
                 return null;
             }
@@ -383,20 +335,15 @@ internal sealed class MirrorSide
         var read = 0;
         while (read < count)
         {
-            if (_end == _start && !await ReceiveAsync())
+            if (_input.IsEmpty && !await _input.ReceiveAsync(_stop))
             {
                 break;
             }
 
-            var n = Math.Min(_end - _start, count - read);
-            _buffer.AsSpan(_start, n).CopyTo(bytes.AsSpan(read));
-            _start += n;
+            var n = Math.Min(_input.Data.Length, count - read);
+            _input.Data[..n].CopyTo(bytes.AsSpan(read));
+            _input.Consume(n);
             read += n;
-        }
-
-        if (_start == _end)
-        {
-            _start = _end = 0;
         }
 
         return bytes[..read];
@@ -411,36 +358,42 @@ internal sealed class MirrorSide
         return request;
     }
 
+    /// <summary>Closes the connection with a FIN (every byte read so far stays read).</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception)
+        {
+        }
+
+        _socket.Dispose();
+    }
+
     /// <summary>One whole request off the front of the buffer (head and Content-Length body), or null.</summary>
     private ReceivedRequest? TryParse()
     {
-        if (TryParseHead(out var headLength) is not { } head)
+        if (TryParseHead(out var headLength) is not { } head || _input.Data.Length < headLength + head.ContentLength)
         {
             return null;
         }
 
-        var total = headLength + head.ContentLength;
-        if (_end - _start < total)
-        {
-            return null;
-        }
-
-        var request = new ReceivedRequest(Index, _received, head.Method, head.Target, head.Headers, _buffer.AsSpan(_start + headLength, head.ContentLength).ToArray(), _received - Answered);
-        _start += total;
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-
-        _received++;
-        _mirror.Record(request);
-        return request;
+        var body = _input.Data.Slice(headLength, head.ContentLength).ToArray();
+        _input.Consume(headLength + head.ContentLength);
+        return Record(head, body);
     }
 
     /// <summary>The request head at the front of the buffer (not consumed), or null while it is incomplete.</summary>
     private RequestHead? TryParseHead(out int headLength)
     {
-        var data = _buffer.AsSpan(_start, _end - _start);
+        var data = _input.Data;
         var headEnd = data.IndexOf("\r\n\r\n"u8);
         headLength = headEnd + 4;
         if (headEnd < 0)
