@@ -2,13 +2,15 @@ namespace MirrorGate.Mirroring;
 
 /// <summary>
 /// How many mirror copies the node holds right now: queued (accepted, not yet written to a
-/// mirror) and in flight (written, answer awaited). Feeds the gauges, enforces
-/// <c>queue_size</c>, and tells a stopping node when everything has been sent.
+/// mirror) and in flight (written, answer awaited), and how many writes are still sending bodies
+/// (a copy answered early is settled while its body is still being written). Feeds the gauges,
+/// enforces <c>queue_size</c>, and tells a stopping node when everything has been sent.
 /// </summary>
 internal sealed class MirrorLoad
 {
     private int _queued;
     private int _inFlight;
+    private int _writing;
     private TaskCompletionSource? _idle;
 
     public int Queued => Volatile.Read(ref _queued);
@@ -59,7 +61,19 @@ internal sealed class MirrorLoad
         Finished();
     }
 
-    /// <summary>Completes when nothing is queued or in flight (checked again on every change from now on).</summary>
+    /// <summary>A connection's writer began a pass.</summary>
+    public void BeginWrite() => Interlocked.Increment(ref _writing);
+
+    /// <summary>A connection's writer ended a pass (every byte written, or the write abandoned).</summary>
+    public void EndWrite()
+    {
+        if (Interlocked.Decrement(ref _writing) == 0)
+        {
+            SignalIfIdle();
+        }
+    }
+
+    /// <summary>Completes when nothing is queued, in flight or being written (checked again on every change from now on).</summary>
     public Task WhenIdleAsync()
     {
         var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,7 +84,7 @@ internal sealed class MirrorLoad
 
     private void SignalIfIdle()
     {
-        if (Volatile.Read(ref _idle) is { } idle && Queued == 0 && InFlight == 0)
+        if (Volatile.Read(ref _idle) is { } idle && Queued == 0 && InFlight == 0 && Volatile.Read(ref _writing) == 0)
         {
             idle.TrySetResult();
         }

@@ -241,6 +241,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     {
         List<MirrorCopy>? unwritable = null;
         var again = false;
+        var writing = false;
         try
         {
             lock (_lane.Sync)
@@ -278,6 +279,11 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     Outstanding.Enqueue(copy);
                 }
             }
+
+            // A stopping node waits (within its drain) for this pass too: an early-answered copy is
+            // settled while its body is still going out, and cutting it would leave the mirror a partial body.
+            Context.Load.BeginWrite();
+            writing = true;
 
             if (!await WriteBatchAsync().ConfigureAwait(false))
             {
@@ -319,6 +325,11 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             {
                 _sendBuffer = null;
                 ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            if (writing)
+            {
+                Context.Load.EndWrite();
             }
         }
 
