@@ -134,28 +134,11 @@ public sealed class MirrorCopyTests : IDisposable
 
     private MirrorCopy Queued(bool withBody, MirrorCircuit? circuit = null)
     {
-        MirrorBodyBuffer? body = null;
-        if (withBody)
-        {
-            body = new MirrorBodyBuffer(_budget);
-            Assert.True(body.TryAppend(new byte[5000]));
-        }
-
-        var copy = new MirrorCopy(Request(body, circuit), _context);
+        var copy = new MirrorCopy(Request(withBody ? 5000 : null, circuit), _context);
         Assert.True(copy.TryEnterQueue(limit: 100));
         return copy;
     }
 
-    private MirrorRequest Request(MirrorBodyBuffer? body, MirrorCircuit? circuit = null) => new()
-    {
-        Method = HttpMethod.Post,
-        Origin = MirrorOrigin.Parse("http://127.0.0.1:1"),
-        PathAndQuery = "/",
-        Version = HttpVersion.Version11,
-        Host = "mirror.test",
-        Headers = [],
-        Body = body,
-        Metrics = new MirrorTargetMetrics(_metrics, "copy", "http://127.0.0.1:1"),
-        Circuit = circuit,
-    };
+    private MirrorRequest Request(int? bodyLength, MirrorCircuit? circuit = null)
+        => TestRequests.Post(_metrics, _budget, "copy", bodyLength, "http://127.0.0.1:1", circuit: circuit);
 }

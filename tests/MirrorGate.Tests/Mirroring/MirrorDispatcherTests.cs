@@ -93,20 +93,8 @@ public sealed class MirrorDispatcherTests
         var settings = ProxyMirrorSettings.Default with { Concurrency = 1, QueueSize = 8, PipelineDepth = 1 };
         var dispatcher = TestDispatcher.Create(settings, metrics, budget);
         await dispatcher.DisposeAsync();
-        var body = new MirrorBodyBuffer(budget);
-        Assert.True(body.TryAppend(new byte[100]));
 
-        var queued = dispatcher.TryEnqueue(new MirrorRequest
-        {
-            Method = HttpMethod.Post,
-            Origin = MirrorOrigin.Parse("http://127.0.0.1:9"),
-            PathAndQuery = "/x",
-            Version = HttpVersion.Version11,
-            Host = "example.test",
-            Headers = [],
-            Body = body,
-            Metrics = new MirrorTargetMetrics(metrics, "late", "http://late"),
-        });
+        var queued = dispatcher.TryEnqueue(TestRequests.Post(metrics, budget, "late", bodyLength: 100));
 
         Assert.False(queued);
         Assert.Equal(0, budget.Used);
@@ -119,23 +107,8 @@ public sealed class MirrorDispatcherTests
         using var outcomes = new MirrorOutcomes(metrics);
         var budget = new MirrorMemoryBudget(() => 1L << 30);
         var dispatcher = TestDispatcher.Create(ProxyMirrorSettings.Default, metrics, budget);
-        var body = new MirrorBodyBuffer(budget);
-        Assert.True(body.TryAppend(new byte[100]));
 
-        dispatcher.Fail(
-            new MirrorRequest
-            {
-                Method = HttpMethod.Post,
-                Origin = MirrorOrigin.Parse("http://127.0.0.1:9"),
-                PathAndQuery = "/",
-                Version = HttpVersion.Version11,
-                Host = "example.test",
-                Headers = [],
-                Body = body,
-                Metrics = new MirrorTargetMetrics(metrics, "unsendable", "http://127.0.0.1:9"),
-            },
-            MirrorReasons.Error,
-            "a field would split the request head");
+        dispatcher.Fail(TestRequests.Post(metrics, budget, "unsendable", bodyLength: 100), MirrorReasons.Error, "a field would split the request head");
 
         Assert.Equal(1, outcomes.FailedWith(MirrorReasons.Error));
         Assert.Equal(1, outcomes.Total);
