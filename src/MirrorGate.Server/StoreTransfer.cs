@@ -18,11 +18,17 @@ internal static class StoreTransfer
 {
     public static async Task<int> RunAsync(string[] args, IReadOnlyList<IConfigStoreProvider> providers)
     {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            await Console.Out.WriteLineAsync(TransferArguments.Usage).ConfigureAwait(false);
+            return 0;
+        }
+
         var arguments = TransferArguments.Parse(args, out var usageError);
         if (arguments is null)
         {
             await Console.Error.WriteLineAsync($"mirrorgate: {usageError}\n{TransferArguments.Usage}").ConfigureAwait(false);
-            return 2;
+            return Hosting.CommandLine.UsageExitCode;
         }
 
         using var cancel = new CancellationTokenSource();

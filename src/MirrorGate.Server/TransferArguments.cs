@@ -7,8 +7,8 @@ namespace MirrorGate.Server;
 internal sealed record TransferArguments(bool IsExport, string ConfigPath, string? File, bool DryRun)
 {
     public const string Usage =
-        "usage: mirrorgate export [-c conf/config.yaml] [--out FILE]\n" +
-        "       mirrorgate import [-c conf/config.yaml] --in FILE [--dry-run]";
+        "usage: " + Hosting.CommandLine.ExportUsage + "\n" +
+        "       " + Hosting.CommandLine.ImportUsage;
 
     /// <summary>Parses the arguments; returns null and sets <paramref name="error"/> when they are wrong.</summary>
     public static TransferArguments? Parse(string[] args, out string? error)

@@ -28,33 +28,72 @@ public static partial class MirrorGateHost
     public static Task<int> RunAsync(string[] args) => RunAsync(args, []);
 
     /// <summary>As <see cref="RunAsync(string[])"/>, with stores beyond the embedded one (etcd).</summary>
+    /// <returns>0 after a clean stop (or help/version), 1 when start-up failed, 2 for a wrong command line.</returns>
     internal static async Task<int> RunAsync(string[] args, IReadOnlyList<IConfigStoreProvider> storeProviders)
     {
-        NodeBootstrap bootstrap;
+        CommandLine commandLine;
         try
         {
-            bootstrap = NodeBootstrap.Load(CommandLine.Parse(args)) with { StoreProviders = storeProviders };
+            commandLine = CommandLine.Parse(args);
         }
-        catch (ConfigException ex)
+        catch (CommandLineException ex)
         {
-            await Console.Error.WriteLineAsync($"mirrorgate: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            await Console.Error.WriteLineAsync($"mirrorgate: {ex.Message} (see --help)").ConfigureAwait(false);
+            return CommandLine.UsageExitCode;
         }
 
-        WebApplication app;
+        switch (commandLine.Action)
+        {
+            case CommandLineAction.Help:
+                await Console.Out.WriteLineAsync(CommandLine.Usage).ConfigureAwait(false);
+                return 0;
+            case CommandLineAction.Version:
+                await Console.Out.WriteLineAsync(CommandLine.VersionLine).ConfigureAwait(false);
+                return 0;
+        }
+
+        // Every start-up failure is one line naming its cause, never a stack trace: the operator
+        // reads it, and a service manager sees exit code 1.
+        NodeBootstrap? bootstrap = null;
+        WebApplication? app = null;
         try
         {
+            bootstrap = NodeBootstrap.Load(commandLine) with { StoreProviders = storeProviders };
             app = await BuildAsync(bootstrap, configure: null, CancellationToken.None).ConfigureAwait(false);
+            await app.StartAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ConfigException or StoreUnavailableException)
+        catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"mirrorgate: {ex.Message}").ConfigureAwait(false);
+            if (bootstrap is { AdminKeyGenerated: true, AdminKeyFile: { } keyFile })
+            {
+                await Console.Error.WriteLineAsync($"mirrorgate: the Admin API key generated for this start was saved in {keyFile}").ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync($"mirrorgate: {StartupFailure.Describe(ex, bootstrap?.Config)}").ConfigureAwait(false);
+            if (app is not null)
+            {
+                await DisposeQuietlyAsync(app).ConfigureAwait(false);
+            }
+
             return 1;
         }
 
-        await app.RunAsync().ConfigureAwait(false);
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    private static async Task DisposeQuietlyAsync(WebApplication app)
+    {
+        try
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The failure that stopped start-up is already reported; a second one from cleaning
+            // up after it would only bury that line.
+        }
     }
 
     /// <summary>Builds a started-ready node; the store is opened and the first snapshot loaded (fail fast).</summary>
@@ -75,6 +114,9 @@ public static partial class MirrorGateHost
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Yarp"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+                // "Hosting failed to start" would print the start-up failure's stack trace; the
+                // executable reports it as one line instead. Crashes later are Critical and stay.
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
             },
         });
         builder.Logging.AddSimpleConsole(o =>
@@ -131,6 +173,7 @@ public static partial class MirrorGateHost
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MirrorGate");
+        LogStarting(logger, CommandLine.Version, bootstrap.ConfigPath);
         foreach (var warning in bootstrap.Warnings)
         {
             LogConfigWarning(logger, warning);
@@ -284,6 +327,9 @@ public static partial class MirrorGateHost
         http.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "MirrorGate {Version} starting with {ConfigPath}")]
+    private static partial void LogStarting(ILogger logger, string version, string configPath);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Listening for {What} on {Address}")]
     private static partial void LogListening(ILogger logger, string what, string address);

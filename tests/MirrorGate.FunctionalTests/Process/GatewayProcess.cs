@@ -16,6 +16,8 @@ internal sealed class GatewayProcess : IDisposable
 
     private readonly System.Diagnostics.Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
 
     private GatewayProcess(System.Diagnostics.Process process)
     {
@@ -27,6 +29,12 @@ internal sealed class GatewayProcess : IDisposable
 
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved as read.</summary>
     public string Output => string.Join('\n', _lines);
+
+    /// <summary>What the process wrote to standard output alone, line by line.</summary>
+    public IReadOnlyList<string> StandardOutput => _stdout.ToArray();
+
+    /// <summary>What the process wrote to standard error alone, line by line.</summary>
+    public IReadOnlyList<string> StandardError => _stderr.ToArray();
 
     public bool HasExited => _process.HasExited;
 
@@ -41,6 +49,20 @@ internal sealed class GatewayProcess : IDisposable
             throw new FileNotFoundException("MirrorGate.Server.dll is not beside the test assembly; build the test project first", ServerDll);
         }
 
+        return StartDotnet(workingDirectory, [ServerDll, .. args]);
+    }
+
+    /// <summary>Runs the executable to its end (bounded) and returns what it wrote, stream by stream.</summary>
+    public static async Task<(int ExitCode, IReadOnlyList<string> StandardOutput, IReadOnlyList<string> StandardError)> RunToExitAsync(string workingDirectory, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        var exitCode = await process.WaitForExitAsync();
+        return (exitCode, process.StandardOutput, process.StandardError);
+    }
+
+    /// <summary>Runs <c>dotnet <paramref name="args"/></c> in <paramref name="workingDirectory"/> (for example <c>dotnet run</c>).</summary>
+    public static GatewayProcess StartDotnet(string workingDirectory, params string[] args)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -48,7 +70,6 @@ internal sealed class GatewayProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ServerDll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -61,8 +82,8 @@ internal sealed class GatewayProcess : IDisposable
 
         var process = new System.Diagnostics.Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new GatewayProcess(process);
-        process.OutputDataReceived += (_, e) => child.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Collect(e.Data);
+        process.OutputDataReceived += (_, e) => child.Collect(e.Data, child._stdout);
+        process.ErrorDataReceived += (_, e) => child.Collect(e.Data, child._stderr);
         if (!process.Start())
         {
             throw new InvalidOperationException("dotnet did not start");
@@ -74,11 +95,12 @@ internal sealed class GatewayProcess : IDisposable
         return child;
     }
 
-    private void Collect(string? line)
+    private void Collect(string? line, ConcurrentQueue<string> stream)
     {
         if (line is not null)
         {
             _lines.Enqueue(line);
+            stream.Enqueue(line);
         }
     }
 

@@ -33,6 +33,27 @@ internal sealed class NodeDirectory : IDisposable
 
     public string ProxyUrl => $"http://127.0.0.1:{ProxyPort}";
 
+    /// <summary>
+    /// A config.yaml as a new user writes one: relative database path (<c>data/mirrorgate.db</c>),
+    /// an Admin API key left empty so the node generates one, loopback listeners on these ports.
+    /// </summary>
+    public static string RelativePathsConfig(int proxy, int admin, int metrics) => $$"""
+        apisix:
+          node_listen:
+            - {ip: 127.0.0.1, port: {{proxy}}}
+        deployment:
+          role: traditional
+          role_traditional: {config_provider: sqlite}
+          sqlite: {path: data/mirrorgate.db}
+          admin:
+            admin_key:
+              - {name: admin, key: "", role: admin}
+            admin_listen: {ip: 127.0.0.1, port: {{admin}}}
+        plugin_attr:
+          prometheus: {export_addr: {ip: 127.0.0.1, port: {{metrics}}} }
+        """;
+
+
     /// <summary>Writes config.yaml with the harness's keys and new free ports (a restart may not get the old ones back).</summary>
     public string WriteConfig()
     {

@@ -129,21 +129,7 @@ public sealed class ProcessTests
         using var directory = new NodeDirectory();
         int proxy = FreePort.Next(), admin = FreePort.Next(), metrics = FreePort.Next();
         Directory.CreateDirectory(Path.Combine(directory.Path, "conf"));
-        await File.WriteAllTextAsync(Path.Combine(directory.Path, "conf", "config.yaml"), $$"""
-            apisix:
-              node_listen:
-                - {ip: 127.0.0.1, port: {{proxy}}}
-            deployment:
-              role: traditional
-              role_traditional: {config_provider: sqlite}
-              sqlite: {path: data/mirrorgate.db}
-              admin:
-                admin_key:
-                  - {name: admin, key: "", role: admin}
-                admin_listen: {ip: 127.0.0.1, port: {{admin}}}
-            plugin_attr:
-              prometheus: {export_addr: {ip: 127.0.0.1, port: {{metrics}}} }
-            """);
+        await File.WriteAllTextAsync(Path.Combine(directory.Path, "conf", "config.yaml"), NodeDirectory.RelativePathsConfig(proxy, admin, metrics));
         var database = Path.Combine(directory.Path, "data", "mirrorgate.db");
         var keyFile = Path.Combine(directory.Path, "data", "admin_key");
 
