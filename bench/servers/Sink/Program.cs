@@ -4,11 +4,12 @@
 //                                    the body, wait D ms (async, no thread blocked), answer
 //                                    200 "hello world\n". GET /__stats answers the counters as JSON
 //                                    (requests, body_bytes, in_flight, max_in_flight, exact,
-//                                    mismatched); /__stats itself is not counted. This is the
+//                                    altered, cut, mismatched); /__stats itself is not counted. This is the
 //                                    mirror's "log" that the arrival percentage is computed from.
 //                                    A request with an X-Body-Sha256 header (hex) has its body
 //                                    hashed as it is read: `exact` counts bodies that match it,
-//                                    `mismatched` those that differ or end early.
+//                                    `altered` whole bodies that differ, `cut` bodies that end
+//                                    early, `mismatched` the last two together.
 //        [--early-answer]            answer before reading the body (as nginx's `return 200;`),
 //                                    then read and check it.
 //        [--keepalive-requests K]    answer the K-th request of each connection with
@@ -114,8 +115,12 @@ app.Run(async ctx =>
     catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
     {
         // The client went away or the body ended early (e.g. a mirror client gave up). Counted
-        // as a request all the same, and as a mismatch when the body had a digest to meet.
-        stats.AddBody(0, ctx.Request.Headers.ContainsKey(BodyCheck.DigestHeader) ? false : null);
+        // as a request all the same, and as cut short when the body had a digest to meet: a
+        // whole body that hashes wrong is "altered", one that never arrived whole is "cut".
+        if (ctx.Request.Headers.ContainsKey(BodyCheck.DigestHeader))
+        {
+            stats.AddCut();
+        }
     }
     finally
     {
@@ -141,7 +146,8 @@ sealed class SinkStats
     private long _inFlight;
     private long _maxInFlight;
     private long _exact;
-    private long _mismatched;
+    private long _altered;
+    private long _cut;
 
     public void Begin()
     {
@@ -154,22 +160,26 @@ sealed class SinkStats
         }
     }
 
-    /// <summary>Adds a body's bytes; <paramref name="exact"/> is null when it had no digest to check.</summary>
+    /// <summary>Adds a whole body's bytes; <paramref name="exact"/> is null when it had no digest to check, false when it arrived altered.</summary>
     public void AddBody(long bytes, bool? exact)
     {
         Interlocked.Add(ref _bodyBytes, bytes);
         if (exact is { } matched)
         {
-            Interlocked.Increment(ref matched ? ref _exact : ref _mismatched);
+            Interlocked.Increment(ref matched ? ref _exact : ref _altered);
         }
     }
+
+    /// <summary>A body with a digest to meet that ended early: its connection was cut (or reset) mid-body.</summary>
+    public void AddCut() => Interlocked.Increment(ref _cut);
 
     public void End() => Interlocked.Decrement(ref _inFlight);
 
     public string ToJson() =>
         $"{{\"requests\":{Volatile.Read(ref _requests)},\"body_bytes\":{Volatile.Read(ref _bodyBytes)}," +
         $"\"in_flight\":{Volatile.Read(ref _inFlight)},\"max_in_flight\":{Volatile.Read(ref _maxInFlight)}," +
-        $"\"exact\":{Volatile.Read(ref _exact)},\"mismatched\":{Volatile.Read(ref _mismatched)}}}\n";
+        $"\"exact\":{Volatile.Read(ref _exact)},\"altered\":{Volatile.Read(ref _altered)},\"cut\":{Volatile.Read(ref _cut)}," +
+        $"\"mismatched\":{Volatile.Read(ref _altered) + Volatile.Read(ref _cut)}}}\n";
 }
 
 /// <summary>Reads and drops a request body, checking it against the SHA-256 its client sent along.</summary>
