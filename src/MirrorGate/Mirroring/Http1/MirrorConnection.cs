@@ -240,7 +240,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     private async Task WritePassAsync()
     {
         List<MirrorCopy>? unwritable = null;
-        var again = false;
         var writing = false;
         try
         {
@@ -248,7 +247,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             {
                 if (State != ConnectionState.Open || Pending.Count == 0)
                 {
-                    Writing = false;
                     return;
                 }
 
@@ -293,11 +291,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
             Volatile.Write(ref _lastProgress, Context.Time.GetTimestamp());
             Volatile.Write(ref _writeStartedAt, 0);
-            lock (_lane.Sync)
-            {
-                again = State == ConnectionState.Open && Pending.Count > 0;
-                Writing = again;
-            }
         }
         catch (Exception ex)
         {
@@ -333,8 +326,17 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             }
         }
 
-        // Only now: the next pass may start on another thread at once, and it uses the batch,
-        // the marks and the send buffer that this one has just put back.
+        // Only now may another pass start (here, or by anyone who finds the writer idle): it uses
+        // the batch, the marks and the send buffer this one has just put back, and a pass that
+        // overlapped this cleanup would have its bodies' holds released and its send buffer
+        // returned to the pool while it writes them.
+        bool again;
+        lock (_lane.Sync)
+        {
+            again = State == ConnectionState.Open && Pending.Count > 0;
+            Writing = again;
+        }
+
         if (again)
         {
             ScheduleWrite();
