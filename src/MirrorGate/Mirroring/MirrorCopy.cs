@@ -88,7 +88,7 @@ internal sealed class MirrorCopy
         }
 
         WrittenAt = now;
-        _context.Load.Sent(1);
+        _context.Load.Sent();
         return true;
     }
 

@@ -29,11 +29,11 @@ internal sealed class MirrorLoad
         return false;
     }
 
-    /// <summary>Queued copies that were written to a mirror.</summary>
-    public void Sent(int count)
+    /// <summary>A queued copy was written to a mirror.</summary>
+    public void Sent()
     {
-        Interlocked.Add(ref _inFlight, count);
-        Unqueue(count);
+        Interlocked.Increment(ref _inFlight);
+        Unqueue(1);
     }
 
     /// <summary>Queued copies that ended without being written (dropped or failed).</summary>

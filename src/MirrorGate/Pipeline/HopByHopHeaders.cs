@@ -24,23 +24,30 @@ internal static class HopByHopHeaders
 
     public static bool Contains(string name) => Names.Contains(name);
 
-    /// <summary>The header names a <c>Connection</c> header lists (its options that are tokens).</summary>
-    public static IEnumerable<string> ListedIn(StringValues connection)
+    /// <summary>
+    /// The header names a <c>Connection</c> header lists beyond the fixed set (its options that
+    /// are tokens), or null when there are none: the usual <c>keep-alive</c> or <c>close</c>
+    /// costs no split and no allocation.
+    /// </summary>
+    public static List<string>? ListedIn(StringValues connection)
     {
+        List<string>? listed = null;
         foreach (var value in connection)
         {
-            if (value is null)
+            if (value is null || Names.Contains(value.Trim()))
             {
                 continue;
             }
 
             foreach (var option in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (option.AsSpan().IndexOfAnyExcept(TokenChars) < 0)
+                if (!Names.Contains(option) && option.AsSpan().IndexOfAnyExcept(TokenChars) < 0)
                 {
-                    yield return option;
+                    (listed ??= []).Add(option);
                 }
             }
         }
+
+        return listed;
     }
 }

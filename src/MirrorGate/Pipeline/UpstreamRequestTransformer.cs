@@ -55,12 +55,12 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
     /// </summary>
     private static void RemoveConnectionListed(StringValues connection, HttpRequestMessage proxyRequest)
     {
-        if (connection.Count == 0)
+        if (connection.Count == 0 || HopByHopHeaders.ListedIn(connection) is not { } listed)
         {
             return;
         }
 
-        foreach (var name in HopByHopHeaders.ListedIn(connection))
+        foreach (var name in listed)
         {
             if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {

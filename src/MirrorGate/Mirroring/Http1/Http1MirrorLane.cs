@@ -45,8 +45,6 @@ internal sealed class Http1MirrorLane : IMirrorLane
 
     internal Lock Sync => _lock;
 
-    internal MirrorCircuit? Circuit => _circuit;
-
     /// <summary>Open or opening connections (for tests and diagnostics).</summary>
     public int ConnectionCount
     {

@@ -15,9 +15,6 @@ internal static class Http1RequestHead
 {
     private static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
 
-    /// <summary>Whether <see cref="Write"/> can write <paramref name="request"/> as it is (see <see cref="Unwritable"/>).</summary>
-    public static bool CanWrite(MirrorRequest request) => Unwritable(request) is null;
-
     /// <summary>
     /// Why <paramref name="request"/> cannot be written, or null when it can: a CR, LF or NUL in
     /// the method, target, Host or a header, or a target that is neither origin form

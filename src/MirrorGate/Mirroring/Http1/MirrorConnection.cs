@@ -239,7 +239,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// </summary>
     private async Task WritePassAsync()
     {
-        List<MirrorCopy>? unwritable = null;
         var writing = false;
         try
         {
@@ -263,13 +262,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 Volatile.Write(ref _writeStartedAt, now);
                 while (Pending.TryDequeue(out var copy))
                 {
-                    if (Http1RequestHead.Unwritable(copy.Request) is not null)
-                    {
-                        // The handler never queues such a copy; if one came, it must not take the connection down.
-                        (unwritable ??= []).Add(copy);
-                        continue;
-                    }
-
                     // The copy holds its body until it settles, and it cannot settle while queued
                     // on an open connection: the writer's hold is taken while the bytes are alive.
                     copy.Body?.Hold();
@@ -298,14 +290,6 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
         finally
         {
-            if (unwritable is not null)
-            {
-                foreach (var copy in unwritable)
-                {
-                    copy.Fail(MirrorReasons.Error, $"the copy was not sent: {Http1RequestHead.Unwritable(copy.Request)}");
-                }
-            }
-
             // Every byte of the pass was written or will never be: the writer lets go of the bodies.
             foreach (var copy in _batch)
             {

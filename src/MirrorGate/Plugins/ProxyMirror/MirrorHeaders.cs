@@ -18,7 +18,7 @@ internal static class MirrorHeaders
     public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc, MirrorMarker marker)
     {
         var headers = context.HttpContext.Request.Headers;
-        string[]? listed = headers.Connection.Count > 0 ? [.. HopByHopHeaders.ListedIn(headers.Connection)] : null;
+        var listed = headers.Connection.Count > 0 ? HopByHopHeaders.ListedIn(headers.Connection) : null;
         var result = new List<KeyValuePair<string, string[]>>(headers.Count + 6);
         foreach (var (name, values) in headers)
         {

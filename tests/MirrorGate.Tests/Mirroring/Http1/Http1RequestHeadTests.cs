@@ -164,7 +164,7 @@ public sealed class Http1RequestHeadTests : IDisposable
 
     private void AssertRefused(MirrorRequest request)
     {
-        Assert.False(Http1RequestHead.CanWrite(request));
+        Assert.NotNull(Http1RequestHead.Unwritable(request));
         var buffer = new byte[Http1RequestHead.MaxLength(request)];
         Assert.Throws<ArgumentException>(() => Http1RequestHead.Write(request, buffer));
         Assert.True(buffer.AsSpan().IndexOfAnyExcept((byte)0) < 0, "nothing may be written");
