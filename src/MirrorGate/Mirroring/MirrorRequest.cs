@@ -1,3 +1,4 @@
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Pipeline;
 
 namespace MirrorGate.Mirroring;
@@ -40,4 +41,7 @@ internal sealed class MirrorRequest
 
     /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
     public MirrorCircuit? Circuit { get; init; }
+
+    /// <summary>Set when the copy's answer is compared: told the answer (or its absence) when the copy settles.</summary>
+    public IMirrorAnswerSink? AnswerSink { get; init; }
 }
