@@ -4,8 +4,9 @@
 //   dotnet run --project samples/ShadowDemo -- --port 9002 --version v2
 //
 // Both answer GET /orders/{id} with the same order, stamped with the time it was served
-// (different on every answer: noise, not a regression). v2 has one real change: an order's
-// status reads "dispatched" where v1 says "shipped".
+// (different on every answer: noise, not a regression). Even-numbered orders have shipped, odd
+// ones are pending. v2 has one real change: a shipped order's status reads "dispatched" where v1
+// says "shipped"; pending orders read the same in both.
 using System.Globalization;
 
 var port = 9001;
@@ -40,7 +41,7 @@ var app = builder.Build();
 app.MapGet("/orders/{id:int}", (int id) => Results.Json(new Dictionary<string, object>
 {
     ["id"] = id,
-    ["status"] = version == "v1" ? "shipped" : "dispatched",
+    ["status"] = id % 2 == 1 ? "pending" : version == "v1" ? "shipped" : "dispatched",
     ["items"] = new[] { new Dictionary<string, object> { ["sku"] = "A-" + id, ["quantity"] = 1 + (id % 3) } },
     ["total"] = Math.Round(9.5 * (1 + (id % 3)), 2),
     ["served_at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),

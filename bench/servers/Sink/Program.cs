@@ -14,6 +14,8 @@
 //                                    then read and check it.
 //        [--keepalive-requests K]    answer the K-th request of each connection with
 //                                    `Connection: close` and close it (nginx's keepalive_requests).
+//        [--json]                    answer a fixed 1 KiB JSON document (application/json) instead of
+//                                    "hello world\n": what a compared answer usually is.
 //   Sink --port N --blackhole        a dead mirror: accepts TCP connections and never reads or answers.
 //                                    Accepted sockets are closed after --hold-s seconds (default 300)
 //                                    so a long run cannot exhaust file descriptors.
@@ -30,6 +32,7 @@ var blackhole = false;
 var holdSeconds = 300;
 var earlyAnswer = false;
 var keepAliveRequests = 0;
+var json = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -40,6 +43,7 @@ for (var i = 0; i < args.Length; i++)
         case "--hold-s": holdSeconds = int.Parse(args[++i]); break;
         case "--early-answer": earlyAnswer = true; break;
         case "--keepalive-requests": keepAliveRequests = int.Parse(args[++i]); break;
+        case "--json": json = true; break;
         default:
             // Leave other arguments (e.g. --Logging:...) to the host's configuration.
             break;
@@ -47,7 +51,7 @@ for (var i = 0; i < args.Length; i++)
 }
 if (port <= 0)
 {
-    Console.Error.WriteLine("usage: Sink --port N [--delay-ms D] [--early-answer] [--keepalive-requests K] | --port N --blackhole [--hold-s S]");
+    Console.Error.WriteLine("usage: Sink --port N [--delay-ms D] [--early-answer] [--keepalive-requests K] [--json] | --port N --blackhole [--hold-s S]");
     return 2;
 }
 
@@ -72,7 +76,7 @@ builder.WebHost.ConfigureKestrel(k =>
 
 var app = builder.Build();
 var stats = new SinkStats();
-var hello = "hello world\n"u8.ToArray();
+var hello = json ? JsonAnswer.Body : "hello world\n"u8.ToArray();
 var delay = TimeSpan.FromMilliseconds(delayMs);
 
 app.Run(async ctx =>
@@ -134,7 +138,7 @@ return 0;
 async Task AnswerAsync(HttpContext ctx)
 {
     ctx.Response.StatusCode = 200;
-    ctx.Response.ContentType = "text/plain";
+    ctx.Response.ContentType = json ? "application/json" : "text/plain";
     ctx.Response.ContentLength = hello.Length;
     await ctx.Response.Body.WriteAsync(hello, ctx.RequestAborted);
 }
