@@ -119,8 +119,7 @@ internal sealed class CompareOptions
 
     private static string? CheckInteger(JsonObject compare, string name, long min, long max)
     {
-        var node = compare[name];
-        if (node is null)
+        if (!compare.TryGetPropertyValue(name, out var node))
         {
             return null;
         }
@@ -151,8 +150,7 @@ internal sealed class CompareOptions
     private static string? CheckList(JsonObject compare, string name, out JsonArray? list)
     {
         list = null;
-        var node = compare[name];
-        if (node is null)
+        if (!compare.TryGetPropertyValue(name, out var node))
         {
             return null;
         }
@@ -219,8 +217,7 @@ internal sealed class CompareOptions
 
     private static string? CheckNoiseHost(JsonObject compare)
     {
-        var node = compare["noise_host"];
-        if (node is null)
+        if (!compare.TryGetPropertyValue("noise_host", out var node))
         {
             return null;
         }

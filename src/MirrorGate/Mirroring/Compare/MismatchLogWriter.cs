@@ -59,10 +59,20 @@ internal sealed partial class MismatchLogWriter : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Completes once every record queued before the call is written and flushed (tests, shutdown).</summary>
-    public Task FlushAsync()
+    public async Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _queue.Writer.TryWrite(done) ? done.Task : Task.CompletedTask;
+        try
+        {
+            // Waits for room behind a full queue; records never do (they use TryWrite).
+            await _queue.Writer.WriteAsync(done).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return;
+        }
+
+        await done.Task.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
