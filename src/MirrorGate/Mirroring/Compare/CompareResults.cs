@@ -111,6 +111,9 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Completes once every mismatch recorded before the call is in the compare_log file (tests, shutdown).</summary>
+    public Task FlushLogAsync() => _log?.FlushAsync() ?? Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         if (_log is not null)
