@@ -221,41 +221,53 @@ internal sealed class JsonPath
 
     private bool Match(int segment, ReadOnlySpan<JsonPathStep> steps)
     {
-        while (true)
+        // Which step positions the segments matched so far can end at: one pass per segment, so
+        // recursive descents cost O(segments x steps), never a backtracking blow-up.
+        var n = steps.Length;
+        Span<bool> current = n < 256 ? stackalloc bool[n + 1] : new bool[n + 1];
+        Span<bool> next = n < 256 ? stackalloc bool[n + 1] : new bool[n + 1];
+        current[0] = true;
+        for (var s = segment; s < _segments.Length; s++)
         {
-            if (segment == _segments.Length)
+            next.Clear();
+            var seg = _segments[s];
+            var any = false;
+            if (seg.Recursive)
             {
-                return steps.IsEmpty;
-            }
-
-            if (steps.IsEmpty)
-            {
-                return false;
-            }
-
-            var s = _segments[segment];
-            if (s.Recursive)
-            {
-                // Descendant at any depth: try every later step as the one this segment names.
-                for (var skip = 0; skip < steps.Length; skip++)
+                // From the first reachable position on, any later step this segment accepts.
+                var from = current.IndexOf(true);
+                for (var q = Math.Max(from, 0); from >= 0 && q < n; q++)
                 {
-                    if (s.Accepts(steps[skip]) && Match(segment + 1, steps[(skip + 1)..]))
+                    if (seg.Accepts(steps[q]))
                     {
-                        return true;
+                        next[q + 1] = true;
+                        any = true;
                     }
                 }
-
-                return false;
+            }
+            else
+            {
+                for (var p = 0; p < n; p++)
+                {
+                    if (current[p] && seg.Accepts(steps[p]))
+                    {
+                        next[p + 1] = true;
+                        any = true;
+                    }
+                }
             }
 
-            if (!s.Accepts(steps[0]))
+            if (!any)
             {
                 return false;
             }
 
-            segment++;
-            steps = steps[1..];
+            var swap = current;
+            current = next;
+            next = swap;
         }
+
+        return current[n];
     }
 
     private enum SegmentKind

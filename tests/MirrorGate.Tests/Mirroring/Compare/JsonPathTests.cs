@@ -86,6 +86,32 @@ public sealed class JsonPathTests
         Assert.True(JsonPath.Parse("$..*").Matches([M("x"), I(1)]));
     }
 
+    [Fact]
+    public void Matches_ManyRecursiveSegmentsDeepPath_Linear()
+    {
+        // Backtracking would try about C(200, 8) ways here; the matcher takes one pass per segment.
+        var path = JsonPath.Parse("$..*..*..*..*..*..*..*..x");
+        var steps = Enumerable.Range(0, 200).Select(i => M("a")).ToArray();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.False(path.Matches(steps));
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+        steps[^1] = M("x");
+        Assert.True(path.Matches(steps));
+        Assert.False(path.Matches(steps.AsSpan(0, 7).ToArray()));
+    }
+
+    [Fact]
+    public void Matches_LongPath_HeapBuffers()
+    {
+        var steps = Enumerable.Range(0, 300).Select(i => I(0)).Append(M("id")).ToArray();
+        Assert.True(JsonPath.Parse("$..id").Matches(steps));
+        Assert.True(JsonPath.Parse("$[0]..[0].id").Matches(steps));
+    }
+
     [Theory]
     [InlineData("", "it must start with $")]
     [InlineData("a.b", "it must start with $")]
