@@ -83,11 +83,11 @@ internal sealed class CompareOptions
 
         return new CompareOptions
         {
-            BodyBytes = compare["body_bytes"] is { } bytes ? (int)bytes.GetValue<double>() : DefaultBodyBytes,
+            BodyBytes = compare["body_bytes"] is JsonValue bytes && TryNumber(bytes, out var b) ? (int)b : DefaultBodyBytes,
             IgnoreHeaders = ignore,
             IgnoreJsonPaths = Paths(compare["ignore_json_paths"]),
             NoiseHost = compare["noise_host"]?.GetValue<string>(),
-            KeepMismatches = compare["keep_mismatches"] is { } keep ? (int)keep.GetValue<double>() : DefaultKeepMismatches,
+            KeepMismatches = compare["keep_mismatches"] is JsonValue keep && TryNumber(keep, out var k) ? (int)k : DefaultKeepMismatches,
             RedactHeaders = redact,
             RedactJsonPaths = Paths(compare["redact_json_paths"]),
         };
@@ -124,7 +124,7 @@ internal sealed class CompareOptions
             return null;
         }
 
-        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<double>(out var number))
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !TryNumber(value, out var number))
         {
             return $"{Prefix}property \"{name}\" validation failed: wrong type: expected integer, got {Kind(node)}";
         }
@@ -240,6 +240,10 @@ internal sealed class CompareOptions
 
         return null;
     }
+
+    // Whatever backs the value (parsed JSON, or an int or long put in by code), read as its JSON text.
+    private static bool TryNumber(JsonValue value, out double number)
+        => double.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out number);
 
     private static string Kind(JsonNode? node) => node?.GetValueKind() switch
     {

@@ -50,6 +50,14 @@ public sealed class CompareOptionsTests
     }
 
     [Fact]
+    public void FromJson_NumbersPutInByCode_Read()
+    {
+        var options = CompareOptions.FromJson(new JsonObject { ["body_bytes"] = 100, ["keep_mismatches"] = 5L });
+        Assert.Equal((100, 5), (options.BodyBytes, options.KeepMismatches));
+        Assert.NotNull(CompareOptions.Check(new JsonObject { ["body_bytes"] = 2_000_000 }));
+    }
+
+    [Fact]
     public void FromJson_Refused_Throws()
     {
         Assert.Throws<ArgumentException>(() => CompareOptions.FromJson(Block("""{"ignore_json_paths":["a"]}""")));
