@@ -9,7 +9,7 @@ namespace MirrorGate.Admin;
 /// The Admin API v3 on its own listener: client allow-list, CORS, the key check, then dispatch
 /// of <c>/apisix/admin/&lt;resource&gt;[/&lt;id&gt;[/&lt;sub/path&gt;]]</c> as APISIX's router does.
 /// </summary>
-internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins)
+internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins, MirrorMismatchApi mismatches)
 {
     private const string Prefix = "/apisix/admin";
 
@@ -127,6 +127,11 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
                 ["schema", var name] when HttpMethods.IsGet(method) => plugins.CoreSchemaAsync(http, name),
                 _ => AdminJson.ErrorAsync(http, 404, "not found"),
             };
+        }
+
+        if (resource == "mirror")
+        {
+            return mismatches.HandleAsync(http, method, segments);
         }
 
         if (!ResourceKinds.TryParsePlural(resource, out var kind))

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using MirrorGate.Admin;
 using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Observability;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins;
@@ -304,6 +305,26 @@ public static partial class MirrorGateHost
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>());
         });
 
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<PrometheusExporter>();
+            return new CompareMetrics(sp.GetRequiredService<IMeterFactory>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<NodeSettings>();
+            return new CompareBudget(() => settings.Mirror.CompareMaxBytes, sp.GetRequiredService<CompareMetrics>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<NodeSettings>();
+            var metrics = sp.GetRequiredService<CompareMetrics>();
+            return new CompareResults(
+                metrics,
+                sp.GetRequiredService<TimeProvider>(),
+                new MismatchLogWriter(() => settings.Mirror.CompareLog, metrics, sp.GetRequiredService<ILogger<MismatchLogWriter>>()));
+        });
+
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamModelFactory>();
         services.AddSingleton<SnapshotBuilder>();
@@ -319,6 +340,7 @@ public static partial class MirrorGateHost
             admin.KeyRequired));
         services.AddSingleton<ResourceApi>();
         services.AddSingleton<PluginApi>();
+        services.AddSingleton<MirrorMismatchApi>();
         services.AddSingleton<AdminApiMiddleware>();
     }
 

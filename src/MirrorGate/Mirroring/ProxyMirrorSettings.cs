@@ -41,6 +41,12 @@ internal sealed record ProxyMirrorSettings
     /// <summary>Whether https/grpcs mirror certificates are verified (off by default, as APISIX).</summary>
     public bool VerifyTls { get; init; }
 
+    /// <summary>Bytes held for shadow comparisons across the node (64 MiB); beyond it comparisons are skipped, never copies.</summary>
+    public long CompareMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>File to which each mismatch is appended as one JSON line; null (the default) keeps them in memory only.</summary>
+    public string? CompareLog { get; init; }
+
     public static readonly ProxyMirrorSettings Default = new();
 
     /// <summary>Reads <c>plugin_attr.proxy-mirror</c>; throws <see cref="ConfigException"/> naming the key on a bad value.</summary>
@@ -75,6 +81,8 @@ internal sealed record ProxyMirrorSettings
             Concurrency = (int)ReadInt(attr, "concurrency", $"{Prefix}.concurrency", settings.Concurrency, 1, 100_000),
             PipelineDepth = (int)ReadInt(attr, "pipeline_depth", $"{Prefix}.pipeline_depth", settings.PipelineDepth, 1, 1024),
             VerifyTls = ReadBool(attr, "verify_tls", $"{Prefix}.verify_tls", settings.VerifyTls),
+            CompareMaxBytes = ReadSize(attr, "compare_max_bytes", $"{Prefix}.compare_max_bytes", settings.CompareMaxBytes),
+            CompareLog = ReadPath(attr, "compare_log", $"{Prefix}.compare_log"),
         };
     }
 
@@ -109,6 +117,23 @@ internal sealed record ProxyMirrorSettings
         }
 
         throw new ConfigException($"{key}: expected a size such as 10m, 512k or a number of bytes, got \"{node}\"");
+    }
+
+    private static string? ReadPath(JsonObject obj, string name, string key)
+    {
+        var node = obj[name];
+        if (node is null)
+        {
+            return null;
+        }
+
+        var text = node.ToString();
+        if (node.GetValueKind() == System.Text.Json.JsonValueKind.String && text.Length > 0 && text.IndexOfAny(Path.GetInvalidPathChars()) < 0)
+        {
+            return text;
+        }
+
+        throw new ConfigException($"{key}: expected the path of a file, got \"{node}\"");
     }
 
     private static long ReadInt(JsonObject obj, string name, string key, long fallback, long min, long max)
