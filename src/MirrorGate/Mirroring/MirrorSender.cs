@@ -17,7 +17,9 @@ namespace MirrorGate.Mirroring;
 /// Comparison is refused for gRPC targets when a route is saved, so a copy here carries no
 /// answer sink in practice; should one carry it anyway, its answer is kept as on the HTTP/1.1
 /// lane (cheaply: the response message's headers, then content headers, and the body prefix
-/// read while draining; trailers are not kept), so the sink is told exactly once either way.
+/// read while draining; trailers are not kept; HTTP/2 names arrive in lower case), so the sink
+/// is told exactly once either way. A body cut at <see cref="IMirrorLane.MaxAnswerBytes"/> is kept
+/// with its Content-Length as its length, or is no answer (<c>body_too_large</c>) without one.
 /// </remarks>
 internal sealed class MirrorSender : IDisposable
 {
@@ -59,7 +61,8 @@ internal sealed class MirrorSender : IDisposable
             var body = request.AnswerSink is { } sink ? new ResponseCaptureBody(sink.MaxBodyBytes) : null;
             var ended = await DrainAsync(response, timeout, settings.ReadTimeout, body).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            copy.Answered(status, _time.GetTimestamp(), body is null ? null : Captured(status, response, body, ended));
+            // A kept answer is null only when it was cut for length with no length said: body_too_large.
+            copy.Answered(status, _time.GetTimestamp(), body is null ? null : Captured(status, response, body, ended), MirrorReasons.BodyTooLarge);
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

@@ -58,6 +58,18 @@ internal sealed class Http1ResponseParser
     /// <summary>The capture of the current answer, when it is kept (see <see cref="Reset"/>).</summary>
     public ResponseCapture? Capture => _capture;
 
+    /// <summary>
+    /// The kept answer (null when it is not kept), handed over once: the parser lets go of the
+    /// capture, so a connection left idle after it holds no body prefix.
+    /// <paramref name="announcedLength"/>: see <see cref="ResponseCapture.ToResponse"/>.
+    /// </summary>
+    public CapturedResponse? TakeAnswer(long? announcedLength = null)
+    {
+        var capture = _capture;
+        _capture = null;
+        return capture?.ToResponse(announcedLength);
+    }
+
     /// <summary>Body bytes still to come of an answer with a Content-Length, while it is being read; otherwise null.</summary>
     public long? RemainingFixedBody => _state == State.FixedBody ? _remaining : null;
 

@@ -491,7 +491,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     }
 
                     var keepAlive = _parser.KeepAlive;
-                    current = Answered(current, _parser.StatusCode, keepAlive, _parser.Capture?.ToResponse());
+                    current = Answered(current, _parser.StatusCode, keepAlive, _parser.TakeAnswer());
                     if (current is not null)
                     {
                         ResetParser(current);
@@ -560,7 +560,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
             return (null, MirrorReasons.BodyTooLarge);
         }
 
-        return (capture.ToResponse(capture.BodyLength + remaining), MirrorReasons.BodyTooLarge);
+        return (_parser.TakeAnswer(capture.BodyLength + remaining), MirrorReasons.BodyTooLarge);
     }
 
     /// <summary>Keeps the unparsed bytes: moves them to the front, or grows the buffer for a long header block.</summary>
@@ -585,7 +585,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         if (current is not null && _parser.CompleteAtEndOfStream())
         {
             // An answer without a length ends where the connection does.
-            Answered(current, _parser.StatusCode, keepAlive: false, _parser.Capture?.ToResponse());
+            Answered(current, _parser.StatusCode, keepAlive: false, _parser.TakeAnswer());
         }
 
         // Closed without a word about the copies written after the last answer: the mirror may
