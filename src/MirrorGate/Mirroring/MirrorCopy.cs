@@ -154,11 +154,11 @@ internal sealed class MirrorCopy
 
         Request.Metrics.OnFailed(reason, left == Written ? _context.Time.GetElapsedTime(WrittenAt) : TimeSpan.Zero);
         Body?.Release();
-        TellSink(null, reason);
         switch (reason)
         {
             case MirrorReasons.Shutdown:
                 // Written, then abandoned by a stopping node: nothing about the mirror to report.
+                TellSink(null, reason);
                 return;
             case MirrorReasons.Connect or MirrorReasons.Resolve:
                 Request.Circuit?.OnConnectFailed();
@@ -175,6 +175,7 @@ internal sealed class MirrorCopy
         }
 
         _context.Failures.Failed(Request, reason, error);
+        TellSink(null, reason);
     }
 
     /// <summary>The copy was never written and never will be: counted dropped.</summary>
