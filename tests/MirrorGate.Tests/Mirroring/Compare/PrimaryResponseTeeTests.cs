@@ -145,6 +145,34 @@ public sealed class PrimaryResponseTeeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Forwarded_LimitZero_NothingKeptEveryByteCounted()
+    {
+        using var response = await _client!.GetAsync("/large?limit=0");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        var captured = await CapturedAsync("/large");
+
+        Assert.Equal(Large.Length, body.Length);
+        Assert.Equal(0, captured!.Body.Length);
+        Assert.Equal(Large.Length, captured.BodyLength);
+    }
+
+    [Fact]
+    public async Task Forwarded_HeadRequest_HeadersWithTheGetsLengthNoBody()
+    {
+        using var response = await _client!.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/large"));
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        var captured = await CapturedAsync("/large");
+
+        Assert.Empty(body);
+        Assert.Equal(200, captured!.Status);
+        Assert.Equal(0, captured.BodyLength);
+        Assert.Equal([Large.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)], Header(captured, "Content-Length")!);
+        Assert.Equal(ClientHeaders(response), Describe(captured.Headers));
+    }
+
+    [Fact]
     public async Task Forwarded_UpstreamUnreachableBeforeAnswering_GatewaysOwn502Captured()
     {
         using var response = await _client!.GetAsync("/fail-before");
