@@ -168,6 +168,20 @@ public sealed class MirrorCopySinkTests : IDisposable
         Assert.Equal(MirrorReasons.QueueFull, sink.NoAnswer);
     }
 
+    [Fact]
+    public async Task PendingMirror_BodyAbandoned_CountedDroppedSinkToldOnce()
+    {
+        var sink = new RecordingAnswerSink();
+        await using var dispatcher = TestDispatcher.Create(ProxyMirrorSettings.Default, _metrics, _budget);
+        var pending = new PendingMirror(TestRequests.Post(_metrics, _budget, "copy", null, sink: sink), dispatcher, CancellationToken.None);
+
+        pending.Drop(MirrorReasons.BodyIncomplete);
+
+        Assert.Equal(MirrorReasons.BodyIncomplete, sink.NoAnswer);
+        Assert.Equal(1, _outcomes.DroppedWith(MirrorReasons.BodyIncomplete));
+        Assert.Equal(0, dispatcher.QueueLength);
+    }
+
     public void Dispose()
     {
         _outcomes.Dispose();
