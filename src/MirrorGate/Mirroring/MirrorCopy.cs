@@ -1,3 +1,5 @@
+using MirrorGate.Mirroring.Compare;
+
 namespace MirrorGate.Mirroring;
 
 /// <summary>
@@ -14,8 +16,11 @@ namespace MirrorGate.Mirroring;
 /// idempotent, so whichever of the writer, the reader, a timeout or a stopping node gets there
 /// first counts the copy and the others do nothing. Settling does everything an outcome needs:
 /// the queue and in-flight accounting, the metric, the rate-limited failure log, the report to
-/// the mirror host's circuit, and letting go of the body (which returns to the pool once a writer
-/// still sending it lets go too: see <see cref="MirrorBodyBuffer"/>).
+/// the mirror host's circuit, letting go of the body (which returns to the pool once a writer
+/// still sending it lets go too: see <see cref="MirrorBodyBuffer"/>), and, last, telling the
+/// copy's <see cref="MirrorRequest.AnswerSink"/> (if it has one) what came of it. Since only
+/// settling tells the sink, it hears of a copy exactly once, on its final outcome: a declined
+/// copy sent again is told about the second send.
 /// </summary>
 /// <remarks>
 /// When a copy may be sent again: only when the mirror cannot have processed it, that is when
@@ -121,8 +126,12 @@ internal sealed class MirrorCopy
 
     // ---- outcomes: each settles the copy once ----
 
-    /// <summary>The mirror answered with <paramref name="status"/>: counted sent by its class.</summary>
-    public void Answered(int status, long now)
+    /// <summary>
+    /// The mirror answered with <paramref name="status"/>: counted sent by its class. A compared
+    /// copy's sink gets <paramref name="answer"/>, or, when the lane could not keep it, no answer
+    /// with <paramref name="unkept"/> as the reason.
+    /// </summary>
+    public void Answered(int status, long now, CapturedResponse? answer = null, string unkept = MirrorReasons.Error)
     {
         if (!TrySettle(out var left))
         {
@@ -132,6 +141,7 @@ internal sealed class MirrorCopy
         Request.Circuit?.OnConnected();
         Request.Metrics.OnSent(status, left == Written ? _context.Time.GetElapsedTime(WrittenAt, now) : TimeSpan.Zero);
         Body?.Release();
+        TellSink(answer, unkept);
     }
 
     /// <summary>The copy did not reach the mirror, or its answer did not come back: counted failed, logged at a bounded rate.</summary>
@@ -148,6 +158,7 @@ internal sealed class MirrorCopy
         {
             case MirrorReasons.Shutdown:
                 // Written, then abandoned by a stopping node: nothing about the mirror to report.
+                TellSink(null, reason);
                 return;
             case MirrorReasons.Connect or MirrorReasons.Resolve:
                 Request.Circuit?.OnConnectFailed();
@@ -164,6 +175,7 @@ internal sealed class MirrorCopy
         }
 
         _context.Failures.Failed(Request, reason, error);
+        TellSink(null, reason);
     }
 
     /// <summary>The copy was never written and never will be: counted dropped.</summary>
@@ -176,6 +188,36 @@ internal sealed class MirrorCopy
 
         Request.Metrics.OnDropped(reason);
         Body?.Release();
+        TellSink(null, reason);
+    }
+
+    /// <summary>
+    /// Hands the outcome to the comparison, after everything else settling does: a sink that
+    /// throws costs its own comparison only, never the copy's accounting or the connection that
+    /// is settling it (the error goes to the copy's rate-limited failure log).
+    /// </summary>
+    private void TellSink(CapturedResponse? answer, string reason)
+    {
+        if (Request.AnswerSink is not { } sink)
+        {
+            return;
+        }
+
+        try
+        {
+            if (answer is not null)
+            {
+                sink.OnAnswer(answer);
+            }
+            else
+            {
+                sink.OnNoAnswer(reason);
+            }
+        }
+        catch (Exception ex)
+        {
+            _context.Failures.Failed(Request, MirrorReasons.Error, $"comparing the answer failed: {ex.Message}");
+        }
     }
 
     /// <summary>Moves to settled once, doing the queue or in-flight accounting of the stage it <paramref name="left"/>.</summary>

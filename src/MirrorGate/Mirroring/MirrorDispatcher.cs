@@ -98,6 +98,9 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
     /// <summary>A copy that cannot be sent at all (say, a field that would split its request head): counted failed and logged, never queued.</summary>
     public void Fail(MirrorRequest request, string reason, string error) => new MirrorCopy(request, _context).Fail(reason, error);
 
+    /// <summary>A copy given up before it was queued (its body could not be copied): counted dropped, its answer sink told.</summary>
+    public void Drop(MirrorRequest request, string reason) => new MirrorCopy(request, _context).Drop(reason);
+
     private IMirrorLane LaneFor(MirrorRequest request)
     {
         var origin = request.Origin;

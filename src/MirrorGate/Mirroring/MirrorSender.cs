@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using MirrorGate.Hosting;
+using MirrorGate.Mirroring.Compare;
 
 namespace MirrorGate.Mirroring;
 
@@ -12,6 +13,14 @@ namespace MirrorGate.Mirroring;
 /// from what the HTTP stack threw. Timeouts follow nginx's meaning: connect, send (writing the
 /// request) and read (waiting between reads of the answer).
 /// </summary>
+/// <remarks>
+/// Comparison is refused for gRPC targets when a route is saved, so a copy here carries no
+/// answer sink in practice; should one carry it anyway, its answer is kept as on the HTTP/1.1
+/// lane (cheaply: the response message's headers, then content headers, and the body prefix
+/// read while draining; trailers are not kept; HTTP/2 names arrive in lower case), so the sink
+/// is told exactly once either way. A body cut at <see cref="IMirrorLane.MaxAnswerBytes"/> is kept
+/// with its Content-Length as its length, or is no answer (<c>body_too_large</c>) without one.
+/// </remarks>
 internal sealed class MirrorSender : IDisposable
 {
     private readonly Func<ProxyMirrorSettings> _settings;
@@ -49,8 +58,11 @@ internal sealed class MirrorSender : IDisposable
             // answer gets the read timeout.
             timeout.CancelAfter(request.Body is null ? settings.ConnectTimeout + settings.ReadTimeout : settings.ConnectTimeout + settings.SendTimeout);
             using var response = await invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
-            await DrainAsync(response, timeout, settings.ReadTimeout).ConfigureAwait(false);
-            copy.Answered((int)response.StatusCode, _time.GetTimestamp());
+            var body = request.AnswerSink is { } sink ? new ResponseCaptureBody(sink.MaxBodyBytes) : null;
+            var ended = await DrainAsync(response, timeout, settings.ReadTimeout, body).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            // A kept answer is null only when it was cut for length with no length said: body_too_large.
+            copy.Answered(status, _time.GetTimestamp(), body is null ? null : Captured(status, response, body, ended), MirrorReasons.BodyTooLarge);
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
@@ -86,7 +98,31 @@ internal sealed class MirrorSender : IDisposable
         return message;
     }
 
-    private static async Task DrainAsync(HttpResponseMessage response, CancellationTokenSource timeout, TimeSpan readTimeout)
+    /// <summary>The kept answer; null (no answer) when the body was cut for length and its length is unknown.</summary>
+    private static CapturedResponse? Captured(int status, HttpResponseMessage response, ResponseCaptureBody body, bool ended)
+    {
+        long? length = ended ? body.Length : response.Content.Headers.ContentLength;
+        if (length is null)
+        {
+            return null;
+        }
+
+        var headers = new List<KeyValuePair<string, string[]>>();
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            headers.Add(new(name, [.. values]));
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            headers.Add(new(name, [.. values]));
+        }
+
+        return new CapturedResponse { Status = status, Headers = [.. headers], Body = body.Kept, BodyLength = length.Value };
+    }
+
+    /// <summary>Reads the answer's body (into <paramref name="body"/> when it is kept); false when it was cut for length.</summary>
+    private static async Task<bool> DrainAsync(HttpResponseMessage response, CancellationTokenSource timeout, TimeSpan readTimeout, ResponseCaptureBody? body)
     {
         var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
         var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -99,11 +135,14 @@ internal sealed class MirrorSender : IDisposable
                 var read = await stream.ReadAsync(scratch, timeout.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    break;
+                    return true;
                 }
 
+                body?.Append(scratch.AsSpan(0, read));
                 total += read;
             }
+
+            return false;
         }
         finally
         {

@@ -14,5 +14,6 @@ internal sealed class PendingMirror(MirrorRequest request, MirrorDispatcher disp
         dispatcher.TryEnqueue(request);
     }
 
-    public void Drop(string reason) => request.Metrics.OnDropped(reason);
+    /// <summary>The body could not be copied: counted dropped, and a compared copy's sink is told (through <see cref="MirrorCopy.Drop"/>).</summary>
+    public void Drop(string reason) => dispatcher.Drop(request, reason);
 }

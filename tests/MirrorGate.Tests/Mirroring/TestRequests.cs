@@ -1,5 +1,6 @@
 using System.Net;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 
 namespace MirrorGate.Tests.Mirroring;
 
@@ -14,7 +15,8 @@ internal static class TestRequests
         int? bodyLength,
         string origin = "http://127.0.0.1:9",
         string pathAndQuery = "/",
-        MirrorCircuit? circuit = null)
+        MirrorCircuit? circuit = null,
+        IMirrorAnswerSink? sink = null)
     {
         MirrorBodyBuffer? body = null;
         if (bodyLength is { } length)
@@ -34,6 +36,7 @@ internal static class TestRequests
             Body = body,
             Metrics = new MirrorTargetMetrics(metrics, routeId, origin),
             Circuit = circuit,
+            AnswerSink = sink,
         };
     }
 }

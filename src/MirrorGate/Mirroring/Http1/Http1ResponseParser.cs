@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using MirrorGate.Mirroring.Compare;
 
 namespace MirrorGate.Mirroring.Http1;
 
@@ -21,7 +22,9 @@ internal enum ResponseParse
 /// ends: the status line, the headers that frame the body (Content-Length, chunked
 /// Transfer-Encoding, Connection) and the body itself, which is skipped. Interim 1xx answers are
 /// skipped; answers to HEAD, 204 and 304 have no body. The mirror's answer is otherwise ignored,
-/// so nothing is allocated per response.
+/// so nothing is allocated per response, unless the copy's answer is compared: then a
+/// <see cref="ResponseCapture"/> given to <see cref="Reset"/> is shown the final answer's head
+/// and every body byte as it is framed (chunk sizes and trailers left out).
 /// </summary>
 internal sealed class Http1ResponseParser
 {
@@ -42,6 +45,7 @@ internal sealed class Http1ResponseParser
     private State _state;
     private bool _noBody;
     private long _remaining;
+    private ResponseCapture? _capture;
 
     public int StatusCode { get; private set; }
 
@@ -51,8 +55,36 @@ internal sealed class Http1ResponseParser
     /// <summary>True while the body runs until the mirror closes the connection (no length given).</summary>
     public bool ReadsUntilClose => _state == State.UntilClose;
 
-    /// <summary>Prepares for the answer to the next request; <paramref name="headRequest"/> means it has no body.</summary>
-    public void Reset(bool headRequest)
+    /// <summary>The capture of the current answer, when it is kept (see <see cref="Reset"/>).</summary>
+    public ResponseCapture? Capture => _capture;
+
+    /// <summary>
+    /// The kept answer (null when it is not kept), handed over once: the parser lets go of the
+    /// capture, so a connection left idle after it holds no body prefix.
+    /// <paramref name="announcedLength"/>: see <see cref="ResponseCapture.ToResponse"/>.
+    /// </summary>
+    public CapturedResponse? TakeAnswer(long? announcedLength = null)
+    {
+        var capture = _capture;
+        _capture = null;
+        return capture?.ToResponse(announcedLength);
+    }
+
+    /// <summary>Body bytes still to come of an answer with a Content-Length, while it is being read; otherwise null.</summary>
+    public long? RemainingFixedBody => _state == State.FixedBody ? _remaining : null;
+
+    /// <summary>
+    /// Prepares for the answer to the next request; <paramref name="headRequest"/> means it has no
+    /// body, and <paramref name="capture"/>, when given, is shown that answer as it is parsed.
+    /// </summary>
+    public void Reset(bool headRequest, ResponseCapture? capture = null)
+    {
+        _capture = capture;
+        ResetAnswer(headRequest);
+    }
+
+    /// <summary>Forgets the answer parsed so far (an interim one), keeping the capture for the final one.</summary>
+    private void ResetAnswer(bool headRequest)
     {
         _state = State.Head;
         _noBody = headRequest;
@@ -90,8 +122,7 @@ internal sealed class Http1ResponseParser
                     if (StatusCode < 200)
                     {
                         // An interim answer (103 Early Hints and the like): the final one follows.
-                        var head = _noBody;
-                        Reset(head);
+                        ResetAnswer(_noBody);
                         continue;
                     }
 
@@ -107,6 +138,7 @@ internal sealed class Http1ResponseParser
                 case State.FixedBody:
                 {
                     var take = (int)Math.Min(_remaining, rest.Length);
+                    _capture?.OnBody(rest[..take]);
                     consumed += take;
                     _remaining -= take;
                     if (_remaining == 0)
@@ -157,6 +189,7 @@ internal sealed class Http1ResponseParser
                 case State.ChunkData:
                 {
                     var take = (int)Math.Min(_remaining, rest.Length);
+                    _capture?.OnBody(rest[..take]);
                     consumed += take;
                     _remaining -= take;
                     if (_remaining > 0)
@@ -204,6 +237,7 @@ internal sealed class Http1ResponseParser
                 }
 
                 case State.UntilClose:
+                    _capture?.OnBody(rest);
                     consumed += rest.Length;
                     return ResponseParse.NeedMoreData;
 
@@ -291,6 +325,12 @@ internal sealed class Http1ResponseParser
         }
 
         KeepAlive = !close && (!http10 || keepAlive);
+        if (StatusCode >= 200)
+        {
+            // Only the final answer is kept; an interim one's headers say nothing about it.
+            _capture?.OnHead(StatusCode, head[(lineEnd + 2)..], _noBody || StatusCode is 204 or 304 || chunked ? null : contentLength);
+        }
+
         if (_noBody || StatusCode is 204 or 304 || StatusCode < 200)
         {
             _state = State.Head;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using MirrorGate.Mirroring.Compare;
 
 namespace MirrorGate.Mirroring.Http1;
 
@@ -462,7 +463,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                             return;
                         }
 
-                        _parser.Reset(headRequest: current.Request.Method == HttpMethod.Head);
+                        ResetParser(current);
                         answerBytes = 0;
                     }
 
@@ -477,10 +478,11 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
                     if (result == ResponseParse.NeedMoreData)
                     {
-                        if (answerBytes > IMirrorLane.MaxAnswerBytes && _parser.StatusCode != 0)
+                        if (IsOverLong(answerBytes))
                         {
                             // Counted by its status; the copies behind it may have arrived, so they fail with the connection.
-                            Answered(current, _parser.StatusCode, keepAlive: false);
+                            var (answer, unkept) = CutAnswer();
+                            Answered(current, _parser.StatusCode, keepAlive: false, answer, unkept);
                             Close(MirrorReasons.Error, "an earlier answer on the connection was longer than 1 MiB");
                             return;
                         }
@@ -489,10 +491,10 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                     }
 
                     var keepAlive = _parser.KeepAlive;
-                    current = Answered(current, _parser.StatusCode, keepAlive);
+                    current = Answered(current, _parser.StatusCode, keepAlive, _parser.TakeAnswer());
                     if (current is not null)
                     {
-                        _parser.Reset(headRequest: current.Request.Method == HttpMethod.Head);
+                        ResetParser(current);
                         answerBytes = 0;
                     }
 
@@ -520,6 +522,47 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Readies the parser for <paramref name="copy"/>'s answer, with a capture when the answer is
+    /// compared (the only allocation per answer, and only for those).
+    /// </summary>
+    private void ResetParser(MirrorCopy copy)
+    {
+        var sink = copy.Request.AnswerSink;
+        _parser.Reset(headRequest: copy.Request.Method == HttpMethod.Head, sink is null ? null : new ResponseCapture(sink.MaxBodyBytes));
+    }
+
+    /// <summary>
+    /// Whether the answer being read is longer than the lane reads (<see cref="IMirrorLane.MaxAnswerBytes"/>).
+    /// A compared answer is read on until its kept prefix is complete (the prefix is at most
+    /// 1 MiB and the head 64 KiB), but never beyond four times the limit: chunk framing around
+    /// tiny chunks must not make the prefix an excuse for reading without end.
+    /// </summary>
+    private bool IsOverLong(long answerBytes)
+    {
+        if (answerBytes <= IMirrorLane.MaxAnswerBytes || _parser.StatusCode == 0)
+        {
+            return false;
+        }
+
+        return _parser.Capture is not { } capture || capture.BodyPrefixFull || answerBytes > 4L * IMirrorLane.MaxAnswerBytes;
+    }
+
+    /// <summary>
+    /// What a compared copy's sink gets when its answer is cut for length: the kept prefix with the
+    /// length the answer announced (Content-Length), or no answer when the length is unknown
+    /// (chunked, or until close): a comparison cannot say whether two such bodies are alike.
+    /// </summary>
+    private (CapturedResponse? Answer, string Unkept) CutAnswer()
+    {
+        if (_parser.Capture is not { } capture || _parser.RemainingFixedBody is not { } remaining)
+        {
+            return (null, MirrorReasons.BodyTooLarge);
+        }
+
+        return (_parser.TakeAnswer(capture.BodyLength + remaining), MirrorReasons.BodyTooLarge);
+    }
+
     /// <summary>Keeps the unparsed bytes: moves them to the front, or grows the buffer for a long header block.</summary>
     private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
     {
@@ -542,7 +585,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         if (current is not null && _parser.CompleteAtEndOfStream())
         {
             // An answer without a length ends where the connection does.
-            Answered(current, _parser.StatusCode, keepAlive: false);
+            Answered(current, _parser.StatusCode, keepAlive: false, _parser.TakeAnswer());
         }
 
         // Closed without a word about the copies written after the last answer: the mirror may
@@ -563,7 +606,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// Settles an answered copy; returns the next unanswered written one (taken under the same
     /// lock), if any. An answer that closes the connection stops the writer and takes no waiting copies.
     /// </summary>
-    private MirrorCopy? Answered(MirrorCopy copy, int status, bool keepAlive = true)
+    private MirrorCopy? Answered(MirrorCopy copy, int status, bool keepAlive, CapturedResponse? answer, string unkept = MirrorReasons.Error)
     {
         bool write;
         MirrorCopy? next;
@@ -585,7 +628,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         }
 
         // An early answer (before the body was all written) is an answer: the writer still holds the body.
-        copy.Answered(status, now);
+        copy.Answered(status, now, answer, unkept);
         if (write)
         {
             ScheduleWrite();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 
 namespace MirrorGate.Tests.Mirroring.Http1;
 
@@ -32,7 +33,7 @@ internal sealed class Lane : IAsyncDisposable
     public static Lane Start(Func<MirrorSide, Task> script, ProxyMirrorSettings settings, TimeProvider? time = null)
         => new(new ScriptedMirror(script), settings, time ?? TimeProvider.System);
 
-    public MirrorRequest Copy(string pathAndQuery, HttpMethod? method = null, byte[]? body = null, KeyValuePair<string, string[]>[]? headers = null)
+    public MirrorRequest Copy(string pathAndQuery, HttpMethod? method = null, byte[]? body = null, KeyValuePair<string, string[]>[]? headers = null, IMirrorAnswerSink? sink = null)
     {
         MirrorBodyBuffer? buffer = null;
         if (body is not null)
@@ -51,6 +52,7 @@ internal sealed class Lane : IAsyncDisposable
             Headers = [new("X-Copy", [pathAndQuery]), .. headers ?? []],
             Body = buffer,
             Metrics = _target,
+            AnswerSink = sink,
         };
     }
 
