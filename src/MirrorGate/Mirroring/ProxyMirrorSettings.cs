@@ -41,6 +41,14 @@ internal sealed record ProxyMirrorSettings
     /// <summary>Whether https/grpcs mirror certificates are verified (off by default, as APISIX).</summary>
     public bool VerifyTls { get; init; }
 
+    /// <summary>
+    /// The name of the header every copy carries (<c>marker_header</c>, default
+    /// <c>X-MirrorGate-Mirror</c>). Read at start-up only: a changed name applies at the next
+    /// restart (the node's own Admin API and metrics refusals use it, and every node of a cluster
+    /// should agree on it).
+    /// </summary>
+    public string MarkerHeader { get; init; } = MirrorMarker.DefaultHeaderName;
+
     public static readonly ProxyMirrorSettings Default = new();
 
     /// <summary>Reads <c>plugin_attr.proxy-mirror</c>; throws <see cref="ConfigException"/> naming the key on a bad value.</summary>
@@ -75,7 +83,21 @@ internal sealed record ProxyMirrorSettings
             Concurrency = (int)ReadInt(attr, "concurrency", $"{Prefix}.concurrency", settings.Concurrency, 1, 100_000),
             PipelineDepth = (int)ReadInt(attr, "pipeline_depth", $"{Prefix}.pipeline_depth", settings.PipelineDepth, 1, 1024),
             VerifyTls = ReadBool(attr, "verify_tls", $"{Prefix}.verify_tls", settings.VerifyTls),
+            MarkerHeader = ReadMarker(attr, $"{Prefix}.marker_header"),
         };
+    }
+
+    private static string ReadMarker(JsonObject attr, string key)
+    {
+        if (attr["marker_header"] is not { } node)
+        {
+            return MirrorMarker.DefaultHeaderName;
+        }
+
+        var name = node.ToString();
+        return MirrorHeaderNames.MarkerProblem(name) is { } problem
+            ? throw new ConfigException($"{key}: \"{name}\" cannot name the mirror marker: {problem}")
+            : name;
     }
 
     private static TimeSpan ReadTime(JsonObject obj, string name, string key, TimeSpan fallback)
