@@ -36,7 +36,7 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
     /// </summary>
     public string? CheckConfig(JsonObject config)
     {
-        var plugin = CheckFilters(config, "");
+        var plugin = CheckFilters(config);
         if (plugin is not null)
         {
             return plugin;
@@ -44,7 +44,7 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
 
         if (config["targets"] is not JsonArray targets)
         {
-            return config.ContainsKey("host") ? CheckTarget(config, "") : "property \"host\" is required";
+            return config.ContainsKey("host") ? CheckTarget(config) : "property \"host\" is required";
         }
 
         foreach (var attribute in ProxyMirrorConfig.TargetAttributes)
@@ -60,7 +60,7 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
         for (var i = 0; i < targets.Count; i++)
         {
             var target = (JsonObject)targets[i]!;
-            var error = CheckFilters(target, "") ?? CheckTarget(target, "");
+            var error = CheckFilters(target) ?? CheckTarget(target);
             var name = target["name"]?.GetValue<string>() ?? target["host"]!.GetValue<string>();
             if (error is null && !names.Add(name))
             {
@@ -78,27 +78,27 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
         return null;
     }
 
-    private string? CheckTarget(JsonObject target, string prefix)
+    private string? CheckTarget(JsonObject target)
     {
         var host = target["host"]!.GetValue<string>();
-        if (CheckHost(host, prefix + "host") is { } hostError)
+        if (CheckHost(host, "host") is { } hostError)
         {
             return hostError;
         }
 
         if (target["path"]?.GetValue<string>() is { } path && path.Any(char.IsControl))
         {
-            return $"property \"{prefix}path\" validation failed: a request line cannot carry control characters";
+            return $"property \"path\" validation failed: a request line cannot carry control characters";
         }
 
         if (target["compare"] is JsonObject compare)
         {
             if (host.StartsWith("grpc", StringComparison.Ordinal))
             {
-                return $"property \"{prefix}compare\" validation failed: answers of grpc and grpcs mirrors cannot be compared";
+                return $"property \"compare\" validation failed: answers of grpc and grpcs mirrors cannot be compared";
             }
 
-            if (compare["noise_host"]?.GetValue<string>() is { } noise && CheckHost(noise, prefix + "compare.noise_host") is { } noiseError)
+            if (compare["noise_host"]?.GetValue<string>() is { } noise && CheckHost(noise, "compare.noise_host") is { } noiseError)
             {
                 return noiseError;
             }
@@ -124,20 +124,20 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
     }
 
     /// <summary>The attributes that may stand at plugin level or in a target: sample_key, vars, headers.</summary>
-    private string? CheckFilters(JsonObject config, string prefix)
+    private string? CheckFilters(JsonObject config)
     {
         if (config["sample_key"]?.GetValue<string>() is { } key && !RequestVariable.Parse(key).IsKnown)
         {
-            return $"property \"{prefix}sample_key\" validation failed: unknown variable \"{key}\"; "
+            return $"property \"sample_key\" validation failed: unknown variable \"{key}\"; "
                 + "use one such as http_x_user_id, cookie_session, arg_uid or remote_addr";
         }
 
         if (config["vars"] is JsonArray vars && VarsExpression.Validate(vars) is { } varsError)
         {
-            return $"property \"{prefix}vars\" validation failed: {varsError}";
+            return $"property \"vars\" validation failed: {varsError}";
         }
 
-        return config["headers"] is JsonObject headers ? CheckHeaders(headers, prefix + "headers") : null;
+        return config["headers"] is JsonObject headers ? CheckHeaders(headers, "headers") : null;
     }
 
     private string? CheckHeaders(JsonObject headers, string property)
