@@ -66,6 +66,12 @@ public class MirrorSamplingBenchmarks
     [Benchmark(Description = "sample: consistent (sample_key http_x_user_id)")]
     public bool Consistent() => _keyed.Samples(_http, _draw);
 
+    [Benchmark(Description = "part: find the header")]
+    public int HeaderOnly() => _http.Request.Headers["X-User-Id"].Count;
+
+    [Benchmark(Description = "part: hash the value")]
+    public uint HashOnly() => StableHash.Of("user-12345678");
+
     [Benchmark(Description = "before_proxy, sampled out by its key")]
     public void BeforeProxyKeyedOut() => _keyedHandler.BeforeProxy(_context);
 }

@@ -42,7 +42,7 @@ internal sealed class MirrorTargetHandler
     /// The copy of this request for this target, or null when the target takes none (filtered,
     /// sampled out, dropped or failed: already counted). Its body, if any, is still to come.
     /// </summary>
-    public MirrorRequest? Admit(ProxyContext context, bool hasBody)
+    public MirrorRequest? Admit(ProxyContext context)
     {
         var http = context.HttpContext;
         var request = http.Request;
@@ -96,7 +96,8 @@ internal sealed class MirrorTargetHandler
             return null;
         }
 
-        if (hasBody && request.ContentLength > _runtime.Settings.MaxBodySize)
+        // A declared length over the cap means a body; one without a declared length is capped by the tee.
+        if (request.ContentLength > _runtime.Settings.MaxBodySize)
         {
             Metrics.OnRefused(MirrorReasons.BodyTooLarge);
             return null;

@@ -36,16 +36,17 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
     public override void BeforeProxy(ProxyContext context)
     {
         var http = context.HttpContext;
-        var hasBody = HasBody(http);
+        bool? hasBody = null; // looked up only once a target takes the request
         PendingMirror? pending = null;
         for (var i = 0; i < targets.Count; i++)
         {
-            if (targets[i].Admit(context, hasBody) is not { } mirror)
+            if (targets[i].Admit(context) is not { } mirror)
             {
                 continue;
             }
 
-            if (!hasBody)
+            hasBody ??= HasBody(http);
+            if (hasBody == false)
             {
                 runtime.Dispatcher.TryEnqueue(mirror);
             }
