@@ -23,7 +23,7 @@ public class MirrorPathBenchmarks
 {
     private ProxyMirrorHandler _sampledOut = null!;
     private ProxyContext _context = null!;
-    private ProxyMirrorConfig _config = null!;
+    private MirrorTargetConfig _config = null!;
     private MirrorDispatcher _dispatcher = null!;
     private MirrorMemoryBudget _budget = null!;
     private MirrorTargetMetrics _targetMetrics = null!;
@@ -46,9 +46,10 @@ public class MirrorPathBenchmarks
 
         // The draw always lands above the ratio: every request is sampled out.
         var runtime = new MirrorRuntime(_dispatcher, metrics, () => settings, () => 0.5, new MirrorMarker("bench"));
-        _config = ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse("""{"host":"http://127.0.0.1:9","sample_ratio":0.1}""")!);
-        _targetMetrics = new MirrorTargetMetrics(metrics, "1", _config.Host);
-        _sampledOut = new ProxyMirrorHandler(_config, runtime, _targetMetrics);
+        var config = ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse("""{"host":"http://127.0.0.1:9","sample_ratio":0.1}""")!);
+        _sampledOut = ProxyMirrorHandler.Create(config, runtime, "1");
+        _config = config.Targets[0];
+        _targetMetrics = _sampledOut.Targets[0].Metrics;
 
         var http = new DefaultHttpContext();
         http.Request.Method = "GET";

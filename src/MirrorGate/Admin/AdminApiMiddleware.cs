@@ -9,12 +9,14 @@ namespace MirrorGate.Admin;
 /// The Admin API v3 on its own listener: client allow-list, CORS, the key check, then dispatch
 /// of <c>/apisix/admin/&lt;resource&gt;[/&lt;id&gt;[/&lt;sub/path&gt;]]</c> as APISIX's router does.
 /// </summary>
-internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins, MirrorMismatchApi mismatches)
+internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins, MirrorMismatchApi mismatches, MirrorMarker marker)
 {
     private const string Prefix = "/apisix/admin";
 
-    public const string MirrorCopyRefused =
-        "403 Forbidden: this request is a mirror copy (it carries " + MirrorMarker.HeaderName + "); mirror copies may not call the Admin API";
+    private readonly string _mirrorCopyRefused = MirrorCopyRefused(marker);
+
+    public static string MirrorCopyRefused(MirrorMarker marker) =>
+        "403 Forbidden: this request is a mirror copy (it carries " + marker.Names + "); mirror copies may not call the Admin API";
 
     // Resources APISIX has that this gateway does not manage yet: answered as unsupported types
     // would be, but with a message that says so.
@@ -29,11 +31,11 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
         var response = http.Response;
         WriteCommonHeaders(response);
 
-        if (MirrorMarker.IsOn(http.Request.Headers))
+        if (marker.IsOn(http.Request.Headers))
         {
             // A copy carries its client's headers, the admin key among them, and comes from this
             // node's own address, which allow_admin trusts: it must never act on the Admin API.
-            await AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden, MirrorCopyRefused).ConfigureAwait(false);
+            await AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden, _mirrorCopyRefused).ConfigureAwait(false);
             return;
         }
 

@@ -48,6 +48,9 @@ internal sealed class RequestVariable
         _ => new(Kind.Missing),
     };
 
+    /// <summary>False for a name no request can have a value for (<see cref="Parse"/> did not know it).</summary>
+    public bool IsKnown => _kind != Kind.Missing && (_kind is not (Kind.Arg or Kind.Header or Kind.Cookie) || _argument.Length > 0);
+
     public static RequestVariable Header(string name) => new(Kind.Header, name.Replace('_', '-'));
 
     public static RequestVariable Cookie(string name) => new(Kind.Cookie, name);

@@ -187,12 +187,13 @@ public static partial class MirrorGateHost
         var proxy = app.Services.GetRequiredService<ProxyMiddleware>();
         var admin = app.Services.GetRequiredService<AdminApiMiddleware>();
         var exporter = app.Services.GetRequiredService<PrometheusExporter>();
+        var marker = app.Services.GetRequiredService<MirrorMarker>();
         app.Run(http => listeners.Classify(http.Connection.LocalPort) switch
         {
             ListenerKind.Admin => admin.InvokeAsync(http),
             // Metrics are not secret, but a copy has no business anywhere but at its mirror.
-            ListenerKind.Prometheus when MirrorMarker.IsOn(http.Request.Headers) => AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden,
-                $"403 Forbidden: this request is a mirror copy (it carries {MirrorMarker.HeaderName}); mirror copies may not read the metrics"),
+            ListenerKind.Prometheus when marker.IsOn(http.Request.Headers) => AdminJson.ErrorAsync(http, StatusCodes.Status403Forbidden,
+                $"403 Forbidden: this request is a mirror copy (it carries {marker.Names}); mirror copies may not read the metrics"),
             ListenerKind.Prometheus => http.Request.Path == PrometheusEndpoint.Path
                 ? PrometheusEndpoint.WriteAsync(http, exporter)
                 : NotFound(http),
@@ -221,7 +222,7 @@ public static partial class MirrorGateHost
             LogStore(logger, store.Name, store.Location);
             LogNodeId(logger, bootstrap.NodeId.Id, bootstrap.NodeId.FilePath is { } idFile
                 ? $"{(bootstrap.NodeId.Generated ? "generated and saved in" : "read from")} {idFile}"
-                : "apisix.id");
+                : "apisix.id", bootstrap.MirrorSettings.MarkerHeader);
             if (bootstrap.AdminKeyFile is { } keyFile)
             {
                 LogAdminKey(logger, bootstrap.AdminKeyGenerated ? "generated and saved in" : "read from", keyFile);
@@ -292,6 +293,8 @@ public static partial class MirrorGateHost
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<MirrorDispatcher>>());
         });
+        // marker_header is read at start-up: the Admin API, the metrics listener and every copy agree on it until restart.
+        services.AddSingleton(new MirrorMarker(bootstrap.NodeId.Id, bootstrap.MirrorSettings.MarkerHeader));
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<NodeSettings>();
@@ -300,7 +303,7 @@ public static partial class MirrorGateHost
                 sp.GetRequiredService<MirrorMetrics>(),
                 () => settings.Mirror,
                 Random.Shared.NextDouble,
-                new MirrorMarker(bootstrap.NodeId.Id),
+                sp.GetRequiredService<MirrorMarker>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MirrorCircuit>());
         });
@@ -368,8 +371,8 @@ public static partial class MirrorGateHost
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Internal h2c hand-off endpoint on {Address}: it only lends its HTTP/2 pipeline to enable_http2 ports and closes connections made to it")]
     private static partial void LogH2cHandOff(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Node id {NodeId} ({Source}); mirror copies carry it in " + MirrorMarker.HeaderName)]
-    private static partial void LogNodeId(ILogger logger, string nodeId, string source);
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Node id {NodeId} ({Source}); mirror copies carry it in {MarkerHeader}")]
+    private static partial void LogNodeId(ILogger logger, string nodeId, string source, string markerHeader);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
     private static partial void LogConfigWarning(ILogger logger, string warning);

@@ -104,17 +104,23 @@ internal sealed partial class MirrorDispatcher : IAsyncDisposable
     private IMirrorLane LaneFor(MirrorRequest request)
     {
         var origin = request.Origin;
+        var timeouts = request.Timeouts;
+
+        // A target with its own timeouts gets lanes of its own: connections of one lane share timeouts.
+        var key = timeouts is null ? origin.BaseUri : origin.BaseUri + " " + timeouts.Key;
         if (request.Version.Major >= 2)
         {
-            return _http2Lanes.TryGetValue(origin.BaseUri, out var h2)
+            return _http2Lanes.TryGetValue(key, out var h2)
                 ? h2
-                : _http2Lanes.GetOrAdd(origin.BaseUri, _ => new Http2MirrorLane(_sender, _context, _logger));
+                : _http2Lanes.GetOrAdd(key, _ => new Http2MirrorLane(_sender, ContextFor(timeouts), _logger));
         }
 
-        return _http1Lanes.TryGetValue(origin.BaseUri, out var h1)
+        return _http1Lanes.TryGetValue(key, out var h1)
             ? h1
-            : _http1Lanes.GetOrAdd(origin.BaseUri, _ => new Http1MirrorLane(origin, _context));
+            : _http1Lanes.GetOrAdd(key, _ => new Http1MirrorLane(origin, ContextFor(timeouts)));
     }
+
+    private MirrorLaneContext ContextFor(MirrorTimeouts? timeouts) => timeouts is null ? _context : _context.WithTimeouts(timeouts);
 
     private void Sweep()
     {

@@ -39,6 +39,9 @@ internal sealed class MirrorRequest
 
     public required MirrorTargetMetrics Metrics { get; init; }
 
+    /// <summary>The target's own timeouts, or null for the node's (<c>plugin_attr.proxy-mirror.timeout</c>).</summary>
+    public MirrorTimeouts? Timeouts { get; init; }
+
     /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
     public MirrorCircuit? Circuit { get; init; }
 

@@ -30,10 +30,16 @@ internal sealed class MirrorRuntime(
     /// <summary>The current <c>plugin_attr.proxy-mirror</c> settings (they change when config.yaml does).</summary>
     public ProxyMirrorSettings Settings => settings();
 
+    /// <summary>The clock of circuits and kill switches.</summary>
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+
+    /// <summary>Where circuits and kill switches log their trips and recoveries.</summary>
+    public ILogger Logger { get; } = logger ?? NullLogger.Instance;
+
     /// <summary>A uniform draw in [0, 1); injected so sampling can be tested deterministically.</summary>
     public double NextSample() => random();
 
     /// <summary>The circuit breaker of one mirror host, shared by every route mirroring to it and kept across config changes.</summary>
     public MirrorCircuit CircuitFor(string target)
-        => _circuits.GetOrAdd(target, t => new MirrorCircuit(t, time ?? TimeProvider.System, logger ?? NullLogger.Instance));
+        => _circuits.GetOrAdd(target, t => new MirrorCircuit(t, Time, Logger));
 }

@@ -42,9 +42,12 @@ internal sealed class MirrorSender : IDisposable
     /// </summary>
     public async Task SendAsync(MirrorCopy copy, CancellationTokenSource timeout, CancellationToken stopping)
     {
-        var settings = _settings();
-        var invoker = GetClient(settings).Invoker;
+        var node = _settings();
+        var invoker = GetClient(node).Invoker;
         var request = copy.Request;
+
+        // A target's own timeouts bound this send; the pooled client (and its connect timeout) stays the node's.
+        var settings = request.Timeouts?.Apply(node) ?? node;
         if (!copy.MarkWritten(_time.GetTimestamp()))
         {
             return;

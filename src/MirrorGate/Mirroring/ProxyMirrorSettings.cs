@@ -47,6 +47,14 @@ internal sealed record ProxyMirrorSettings
     /// <summary>File to which each mismatch is appended as one JSON line; null (the default) keeps them in memory only.</summary>
     public string? CompareLog { get; init; }
 
+    /// <summary>
+    /// The name of the header every copy carries (<c>marker_header</c>, default
+    /// <c>X-MirrorGate-Mirror</c>). Read at start-up only: a changed name applies at the next
+    /// restart (the node's own Admin API and metrics refusals use it, and every node of a cluster
+    /// should agree on it).
+    /// </summary>
+    public string MarkerHeader { get; init; } = MirrorMarker.DefaultHeaderName;
+
     public static readonly ProxyMirrorSettings Default = new();
 
     /// <summary>Reads <c>plugin_attr.proxy-mirror</c>; throws <see cref="ConfigException"/> naming the key on a bad value.</summary>
@@ -83,7 +91,21 @@ internal sealed record ProxyMirrorSettings
             VerifyTls = ReadBool(attr, "verify_tls", $"{Prefix}.verify_tls", settings.VerifyTls),
             CompareMaxBytes = ReadSize(attr, "compare_max_bytes", $"{Prefix}.compare_max_bytes", settings.CompareMaxBytes),
             CompareLog = ReadPath(attr, "compare_log", $"{Prefix}.compare_log"),
+            MarkerHeader = ReadMarker(attr, $"{Prefix}.marker_header"),
         };
+    }
+
+    private static string ReadMarker(JsonObject attr, string key)
+    {
+        if (attr["marker_header"] is not { } node)
+        {
+            return MirrorMarker.DefaultHeaderName;
+        }
+
+        var name = node.ToString();
+        return MirrorHeaderNames.MarkerProblem(name) is { } problem
+            ? throw new ConfigException($"{key}: \"{name}\" cannot name the mirror marker: {problem}")
+            : name;
     }
 
     private static TimeSpan ReadTime(JsonObject obj, string name, string key, TimeSpan fallback)

@@ -8,5 +8,18 @@ namespace MirrorGate.Plugins;
 internal static class BuiltInPlugins
 {
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
-    public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config))];
+    public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config))];
+
+    // The node refused to start on a bad marker_header already; here it is only read.
+    private static string MarkerHeader(NodeConfig config)
+    {
+        try
+        {
+            return Mirroring.ProxyMirrorSettings.FromPluginAttr(config.PluginAttr).MarkerHeader;
+        }
+        catch (ConfigException)
+        {
+            return Mirroring.MirrorMarker.DefaultHeaderName;
+        }
+    }
 }

@@ -20,13 +20,13 @@ public sealed class AdminMirrorCopyTests
         var answer = await AdminCall.SendAsync(gateway, HttpMethod.Put, "/apisix/admin/routes/evil", System.Text.Encoding.UTF8.GetBytes(AdminCall.Route("/x", "127.0.0.1:1980")), request =>
         {
             request.Headers.Add("X-API-KEY", GatewayNode.AdminKey);
-            request.Headers.Add(MirrorMarker.HeaderName, "some-node");
+            request.Headers.Add(MirrorMarker.DefaultHeaderName, "some-node");
         });
 
-        AdminCall.AssertError(answer, 403, AdminApiMiddleware.MirrorCopyRefused);
+        AdminCall.AssertError(answer, 403, AdminApiMiddleware.MirrorCopyRefused(new MirrorMarker("n")));
         Assert.Equal(
             "403 Forbidden: this request is a mirror copy (it carries X-MirrorGate-Mirror); mirror copies may not call the Admin API",
-            AdminApiMiddleware.MirrorCopyRefused);
+            AdminApiMiddleware.MirrorCopyRefused(new MirrorMarker("n")));
         Assert.Equal(0, await AdminCall.RouteCountAsync(gateway));
     }
 
@@ -38,10 +38,10 @@ public sealed class AdminMirrorCopyTests
         var answer = await AdminCall.SendAsync(gateway, HttpMethod.Get, "/apisix/admin/routes", body: null, request =>
         {
             request.Headers.Add("X-API-KEY", GatewayNode.AdminKey);
-            request.Headers.Add(MirrorMarker.HeaderName, gateway.NodeId);
+            request.Headers.Add(MirrorMarker.DefaultHeaderName, gateway.NodeId);
         });
 
-        AdminCall.AssertError(answer, 403, AdminApiMiddleware.MirrorCopyRefused);
+        AdminCall.AssertError(answer, 403, AdminApiMiddleware.MirrorCopyRefused(new MirrorMarker("n")));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class AdminMirrorCopyTests
     {
         await using var gateway = await GatewayNode.StartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.MetricsPort}/apisix/prometheus/metrics");
-        request.Headers.Add(MirrorMarker.HeaderName, gateway.NodeId);
+        request.Headers.Add(MirrorMarker.DefaultHeaderName, gateway.NodeId);
 
         using var response = await gateway.Client.SendAsync(request);
 

@@ -121,8 +121,8 @@ internal static class MirrorTestKit
     /// <summary>A copy's header lines without the mirror marker, after checking the copy carries <paramref name="gateway"/>'s.</summary>
     public static string[] HeaderLinesBesideMarker(RecordedRequest copy, GatewayNode gateway)
     {
-        Assert.Equal(gateway.NodeId, copy.Header(MirrorMarker.HeaderName));
-        return HeaderLines(copy).Where(l => !l.StartsWith(MirrorMarker.HeaderName.ToLowerInvariant() + ":", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(gateway.NodeId, copy.Header(MirrorMarker.DefaultHeaderName));
+        return HeaderLines(copy).Where(l => !l.StartsWith(MirrorMarker.DefaultHeaderName.ToLowerInvariant() + ":", StringComparison.Ordinal)).ToArray();
     }
 
     /// <summary>

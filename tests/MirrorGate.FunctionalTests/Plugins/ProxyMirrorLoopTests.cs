@@ -28,9 +28,9 @@ public sealed class ProxyMirrorLoopTests
         await upstream.WaitForCountAsync(2 * requests);
 
         Assert.Equal(2 * requests, upstream.Count);
-        var copies = upstream.Requests.Where(r => r.Header(MirrorMarker.HeaderName) is not null).ToArray();
+        var copies = upstream.Requests.Where(r => r.Header(MirrorMarker.DefaultHeaderName) is not null).ToArray();
         Assert.Equal(requests, copies.Length);
-        Assert.All(copies, copy => Assert.Equal(gateway.NodeId, copy.Header(MirrorMarker.HeaderName)));
+        Assert.All(copies, copy => Assert.Equal(gateway.NodeId, copy.Header(MirrorMarker.DefaultHeaderName)));
         Assert.Equal(2 * requests, await gateway.MetricSumAsync("mirrorgate_mirror_sampled_total"));
         Assert.Equal(requests, await gateway.MetricSumAsync("mirrorgate_mirror_sent_total"));
         Assert.Equal(requests, await gateway.MetricSumAsync("mirrorgate_mirror_dropped_total"));

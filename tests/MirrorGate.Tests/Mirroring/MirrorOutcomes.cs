@@ -33,6 +33,7 @@ internal sealed class MirrorOutcomes : IDisposable
                 "mirrorgate.mirror.sent" => "sent",
                 "mirrorgate.mirror.failed" => "failed",
                 "mirrorgate.mirror.dropped" => "dropped",
+                "mirrorgate.mirror.sampled" => "sampled",
                 _ => null,
             };
             if (kind is null)
@@ -41,13 +42,21 @@ internal sealed class MirrorOutcomes : IDisposable
             }
 
             var detail = "";
+            var target = "";
             foreach (var tag in tags)
             {
                 if (tag.Key is "status_class" or "reason")
                 {
                     detail = tag.Value as string ?? "";
                 }
+                else if (tag.Key is "target")
+                {
+                    target = tag.Value as string ?? "";
+                }
             }
+
+            _counts.AddOrUpdate($"{kind}@{target}", value, (_, old) => old + value);
+            _counts.AddOrUpdate($"{kind}:{detail}@{target}", value, (_, old) => old + value);
 
             _counts.AddOrUpdate(kind, value, (_, old) => old + value);
             _counts.AddOrUpdate($"{kind}:{detail}", value, (_, old) => old + value);
@@ -57,6 +66,14 @@ internal sealed class MirrorOutcomes : IDisposable
     }
 
     public long Sent => Count("sent");
+
+    /// <summary>Requests sampled for the target of that metrics label.</summary>
+    public long SampledFor(string target) => Count($"sampled@{target}");
+
+    /// <summary>Sent, failed and dropped copies of the target of that metrics label.</summary>
+    public long TotalFor(string target) => Count($"sent@{target}") + Count($"failed@{target}") + Count($"dropped@{target}");
+
+    public long DroppedFor(string target, string reason) => Count($"dropped:{reason}@{target}");
 
     public long Failed => Count("failed");
 

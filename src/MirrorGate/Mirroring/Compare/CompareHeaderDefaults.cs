@@ -15,7 +15,7 @@ internal static class CompareHeaderDefaults
         "Date", "Server", "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Via", "Age",
         "Expires", "Last-Modified", "ETag", "Alt-Svc", "X-Request-Id", "Traceparent", "Tracestate",
         "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authenticate", "Proxy-Authentication-Info",
-        MirrorMarker.HeaderName,
+        MirrorMarker.DefaultHeaderName,
     ];
 
     /// <summary>Every header whose name starts with this is ignored too.</summary>

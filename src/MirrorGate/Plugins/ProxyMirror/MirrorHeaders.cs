@@ -7,7 +7,8 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// The headers a mirror receives, for both lanes (the HTTP/1.1 writer and the gRPC sender): the
 /// client's headers as the upstream gets them (hop-by-hop ones and those named in Connection
 /// left out, Host and Content-Length left to the mirror connection; X-Forwarded-* and X-Real-IP
-/// as the gateway writes them for the upstream), plus the node's mirror marker.
+/// as the gateway writes them for the upstream), then the target's <c>headers</c> edits, plus
+/// the node's mirror marker (which no edit can remove or overwrite).
 /// </summary>
 internal static class MirrorHeaders
 {
@@ -15,7 +16,7 @@ internal static class MirrorHeaders
     // the mirror must not carry it either.
     private const string XForwardedPrefix = "X-Forwarded-Prefix";
 
-    public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc, MirrorMarker marker)
+    public static KeyValuePair<string, string[]>[] Freeze(ProxyContext context, bool isGrpc, MirrorMarker marker, MirrorHeaderEdits? edits = null)
     {
         var headers = context.HttpContext.Request.Headers;
         var listed = headers.Connection.Count > 0 ? HopByHopHeaders.ListedIn(headers.Connection) : null;
@@ -29,7 +30,7 @@ internal static class MirrorHeaders
                 || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith(':')
-                || MirrorMarker.IsMarker(name)
+                || marker.IsMarker(name)
                 || (listed is not null && listed.Contains(name, StringComparer.OrdinalIgnoreCase)))
             {
                 continue;
@@ -44,6 +45,13 @@ internal static class MirrorHeaders
         result.Add(new(ForwardedHeaders.XForwardedProto, [forwarded.Proto]));
         result.Add(new(ForwardedHeaders.XForwardedHost, [forwarded.Host]));
         result.Add(new(ForwardedHeaders.XForwardedPort, [forwarded.Port]));
+        if (edits is not null)
+        {
+            // The X-Forwarded-* written above may be edited too; set names are among the removed.
+            result.RemoveAll(h => edits.Removed.Contains(h.Key));
+            result.AddRange(edits.Set);
+        }
+
         result.Add(marker.Header);
         if (isGrpc)
         {

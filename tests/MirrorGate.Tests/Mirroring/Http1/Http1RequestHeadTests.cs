@@ -148,9 +148,9 @@ public sealed class Http1RequestHeadTests : IDisposable
         var config = ProxyMirrorConfig.FromJson(new JsonObject { ["host"] = "http://127.0.0.1:1", ["path"] = "/a" });
         await using var dispatcher = TestDispatcher.Create(ProxyMirrorSettings.Default, _metrics, _budget);
         var runtime = new MirrorRuntime(dispatcher, _metrics, () => ProxyMirrorSettings.Default, () => 0, new MirrorMarker("node-1"));
-        var handler = new ProxyMirrorHandler(config, runtime, new MirrorTargetMetrics(_metrics, "r", config.Host));
+        var handler = ProxyMirrorHandler.Create(config, runtime, "r");
 
-        var copy = handler.Copy(context);
+        var copy = handler.Targets[0].Copy(context);
 
         Assert.Equal(
             "OPTIONS * HTTP/1.1\r\nHost: example.test\r\nX-Forwarded-For: 127.0.0.1\r\nX-Real-IP: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"

@@ -67,9 +67,9 @@ public sealed class MirrorHeadersTests
     [Fact]
     public void Freeze_ClientSentMarker_OnlyNodesMarkerSent()
     {
-        var headers = MirrorHeaders.Freeze(Context((MirrorMarker.HeaderName, "forged")), isGrpc: true, Marker);
+        var headers = MirrorHeaders.Freeze(Context((MirrorMarker.DefaultHeaderName, "forged")), isGrpc: true, Marker);
 
-        var marker = Assert.Single(headers, h => MirrorMarker.IsMarker(h.Key));
+        var marker = Assert.Single(headers, h => Marker.IsMarker(h.Key));
         Assert.Equal(["node-1"], marker.Value);
     }
 }

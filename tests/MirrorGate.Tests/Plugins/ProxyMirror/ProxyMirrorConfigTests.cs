@@ -5,7 +5,7 @@ namespace MirrorGate.Tests.Plugins.ProxyMirror;
 
 public sealed class ProxyMirrorConfigTests
 {
-    private static ProxyMirrorConfig Config(string json) => ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse(json)!);
+    private static MirrorTargetConfig Config(string json) => Assert.Single(ProxyMirrorConfig.FromJson((JsonObject)JsonNode.Parse(json)!).Targets);
 
     [Theory]
     // APISIX's test table: mirror host http://127.0.0.1:1986, route /hello.

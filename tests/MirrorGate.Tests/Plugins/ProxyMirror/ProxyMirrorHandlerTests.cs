@@ -28,7 +28,7 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
     {
         var config = ProxyMirrorConfig.FromJson(pluginConfig);
         var runtime = new MirrorRuntime(_dispatcher, _metrics, () => _settings, () => draw, new MirrorMarker("node-1"));
-        return new ProxyMirrorHandler(config, runtime, new MirrorTargetMetrics(_metrics, "r", config.Host));
+        return ProxyMirrorHandler.Create(config, runtime, "r");
     }
 
     private static ProxyContext Context()
@@ -95,7 +95,7 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
         context.HttpContext.Request.Method = method;
         if (carriesMarker)
         {
-            context.HttpContext.Request.Headers[MirrorMarker.HeaderName] = "another-node";
+            context.HttpContext.Request.Headers[MirrorMarker.DefaultHeaderName] = "another-node";
         }
 
         Handler(ratio: 1, draw: 0).BeforeProxy(context);
@@ -131,9 +131,9 @@ public sealed class ProxyMirrorHandlerTests : IAsyncLifetime
         var context = Context();
         context.HttpContext.Request.Headers["Accept"] = "*/*";
 
-        var copy = Handler(ratio: 1, draw: 0).Copy(context);
+        var copy = Handler(ratio: 1, draw: 0).Targets[0].Copy(context);
 
-        var marker = Assert.Single(copy.Headers, h => h.Key.Equals(MirrorMarker.HeaderName, StringComparison.OrdinalIgnoreCase));
+        var marker = Assert.Single(copy.Headers, h => h.Key.Equals(MirrorMarker.DefaultHeaderName, StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["node-1"], marker.Value);
     }
 
