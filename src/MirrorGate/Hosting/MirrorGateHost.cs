@@ -327,6 +327,8 @@ public static partial class MirrorGateHost
                 sp.GetRequiredService<TimeProvider>(),
                 new MismatchLogWriter(() => settings.Mirror.CompareLog, metrics, sp.GetRequiredService<ILogger<MismatchLogWriter>>()));
         });
+        services.AddSingleton(sp => new CompareServices(
+            sp.GetRequiredService<CompareResults>(), sp.GetRequiredService<CompareBudget>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamModelFactory>();

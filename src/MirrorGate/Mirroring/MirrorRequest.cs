@@ -47,4 +47,23 @@ internal sealed class MirrorRequest
 
     /// <summary>Set when the copy's answer is compared: told the answer (or its absence) when the copy settles.</summary>
     public IMirrorAnswerSink? AnswerSink { get; init; }
+
+    /// <summary>
+    /// The same request, not yet given a body, going to <paramref name="origin"/> and counted under
+    /// <paramref name="metrics"/>, its answer told to <paramref name="answerSink"/>: the compared copy
+    /// of a target, or the one its noise host gets.
+    /// </summary>
+    public MirrorRequest Redirect(MirrorOrigin origin, MirrorTargetMetrics metrics, MirrorCircuit? circuit, IMirrorAnswerSink? answerSink) => new()
+    {
+        Method = Method,
+        Origin = origin,
+        PathAndQuery = PathAndQuery,
+        Version = Version,
+        Host = Host,
+        Headers = Headers,
+        Metrics = metrics,
+        Circuit = circuit,
+        Timeouts = Timeouts,
+        AnswerSink = answerSink,
+    };
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Pipeline;
+using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Resources;
 using MirrorGate.Resources.Validation;
 using MirrorGate.Routing;
@@ -299,6 +300,14 @@ internal sealed partial class SnapshotBuilder(
     private sealed record ParsedItem(long ModifiedIndex, JsonObject? Value);
 
     /// <summary>A route as compiled from the route and service revisions it names, with the upstream key it resolved to.</summary>
+    /// <summary>
+    /// Whether the last build's route <paramref name="routeId"/> compares the answers of its
+    /// target <paramref name="target"/>: results of pairs that no longer do are let go.
+    /// </summary>
+    public bool Compares(string routeId, string target)
+        => _routes.TryGetValue(routeId, out var route)
+           && route.Model.Plugins.Handlers.Any(h => h is ProxyMirrorHandler mirror && mirror.Compares(target));
+
     private sealed record CompiledRoute(long RouteRevision, long ServiceRevision, string? UpstreamKey, RouteMatchSpec Spec, RouteModel Model);
 
     private static string IdText(JsonNode id) => id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : id.ToJsonString();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Stores;
 
 namespace MirrorGate.Snapshot;
@@ -16,7 +17,8 @@ internal sealed partial class SnapshotRefresher(
     SnapshotBuilder builder,
     SnapshotHolder holder,
     TimeProvider time,
-    ILogger<SnapshotRefresher> logger) : BackgroundService
+    ILogger<SnapshotRefresher> logger,
+    CompareResults? compareResults = null) : BackgroundService
 {
     private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -64,6 +66,10 @@ internal sealed partial class SnapshotRefresher(
 
         var next = builder.Build(contents, previous);
         holder.Publish(next);
+
+        // Mismatches of targets that stopped comparing (their route deleted or its compare block
+        // removed) are let go; the rings of the others stay.
+        compareResults?.Retain(builder.Compares);
 
         // Upstreams the new snapshot no longer uses: stop their probes now, close their pools once
         // requests still running on the old snapshot have had time to finish.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Mirroring.Http1;
 using MirrorGate.Pipeline;
 
@@ -24,10 +25,11 @@ internal sealed class MirrorTargetHandler
     private readonly Func<double> _random;
     private readonly MirrorCircuit _circuit;
 
-    public MirrorTargetHandler(MirrorTargetConfig config, MirrorRuntime runtime, MirrorTargetMetrics metrics)
+    public MirrorTargetHandler(MirrorTargetConfig config, MirrorRuntime runtime, MirrorTargetMetrics metrics, MirrorTargetComparison? comparison = null)
     {
         Config = config;
         Metrics = metrics;
+        Comparison = comparison;
         _runtime = runtime;
         _sampler = config.CreateSampler();
         _random = runtime.NextSample; // one delegate for the route's life, not one per request
@@ -38,12 +40,19 @@ internal sealed class MirrorTargetHandler
 
     public MirrorTargetMetrics Metrics { get; }
 
+    /// <summary>The target's compiled <c>compare</c> block, or null when its answers are ignored.</summary>
+    public MirrorTargetComparison? Comparison { get; }
+
     /// <summary>
     /// The copy of this request for this target, or null when the target takes none (filtered,
     /// sampled out, dropped or failed: already counted). Its body, if any, is still to come.
     /// </summary>
-    public MirrorRequest? Admit(ProxyContext context)
+    /// <param name="comparison">For a compared target, the comparison the copy's answer goes to (the primary's answer is still to be given).</param>
+    /// <param name="noise">For a compared target with a noise host, the noise host's copy (made with the same body to come).</param>
+    public MirrorRequest? Admit(ProxyContext context, out PendingComparison? comparison, out MirrorRequest? noise)
     {
+        comparison = null;
+        noise = null;
         var http = context.HttpContext;
         var request = http.Request;
         if (Config.Methods is { } methods && Array.IndexOf(methods, request.Method) < 0)
@@ -118,6 +127,14 @@ internal sealed class MirrorTargetHandler
         {
             _runtime.Dispatcher.Fail(mirror, MirrorReasons.Error, $"the copy was not sent: {problem}");
             return null;
+        }
+
+        if (Comparison is { } compare)
+        {
+            // Only a copy that will be queued gets a comparison: each one started is settled, and counted.
+            comparison = compare.Begin(mirror);
+            mirror = mirror.Redirect(mirror.Origin, Metrics, _circuit, comparison.Candidate);
+            noise = compare.HasNoise ? compare.NoiseCopy(mirror, comparison) : null;
         }
 
         return mirror;

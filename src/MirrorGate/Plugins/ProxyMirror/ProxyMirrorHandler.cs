@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Pipeline;
 
 namespace MirrorGate.Plugins.ProxyMirror;
@@ -13,11 +14,29 @@ namespace MirrorGate.Plugins.ProxyMirror;
 /// </summary>
 internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targets, MirrorRuntime runtime) : PluginHandler
 {
+    // The most body any compared target keeps: the primary's answer is captured once, that far.
+    private readonly int _captureBytes = targets.Max(t => t.Comparison?.Options.BodyBytes ?? 0);
+
     public override bool HasBeforeProxy => true;
+
+    /// <summary>Whether the target named <paramref name="target"/> compares its answers.</summary>
+    public bool Compares(string target)
+    {
+        foreach (var handler in targets)
+        {
+            if (handler.Comparison is not null && handler.Config.Name == target)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public IReadOnlyList<MirrorTargetHandler> Targets => targets;
 
-    public static ProxyMirrorHandler Create(ProxyMirrorConfig config, MirrorRuntime runtime, string routeId)
+    /// <param name="comparisons">The node's compare services; needed when a target compares.</param>
+    public static ProxyMirrorHandler Create(ProxyMirrorConfig config, MirrorRuntime runtime, string routeId, CompareServices? comparisons = null)
     {
         var handlers = new MirrorTargetHandler[config.Targets.Count];
         for (var i = 0; i < handlers.Length; i++)
@@ -27,7 +46,15 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
                 ? new MirrorKillSwitch(options, routeId, target.Name, runtime.Time, runtime.Logger)
                 : null;
             var load = target.QueueSize is { } size ? new MirrorTargetLoad(size) : null;
-            handlers[i] = new MirrorTargetHandler(target, runtime, new MirrorTargetMetrics(runtime.Metrics, routeId, target.Name, killSwitch, load));
+            var comparison = target.Compare is { } compare
+                ? new MirrorTargetComparison(
+                    CompareOptions.FromJson(compare, runtime.Marker.HeaderName),
+                    comparisons ?? throw new InvalidOperationException("a compared target needs the node's compare services"),
+                    runtime,
+                    routeId,
+                    target.Name)
+                : null;
+            handlers[i] = new MirrorTargetHandler(target, runtime, new MirrorTargetMetrics(runtime.Metrics, routeId, target.Name, killSwitch, load), comparison);
         }
 
         return new ProxyMirrorHandler(handlers, runtime);
@@ -38,25 +65,26 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
         var http = context.HttpContext;
         bool? hasBody = null; // looked up only once a target takes the request
         PendingMirror? pending = null;
+        ComparedResponse? compared = null;
         for (var i = 0; i < targets.Count; i++)
         {
-            if (targets[i].Admit(context) is not { } mirror)
+            if (targets[i].Admit(context, out var comparison, out var noise) is not { } mirror)
             {
                 continue;
             }
 
+            if (comparison is not null)
+            {
+                // Before the copies are queued: a fast mirror may answer before this method returns.
+                compared ??= ComparedResponse.Install(http, _captureBytes);
+                compared.Add(comparison, targets[i].Comparison!.Options.BodyBytes);
+            }
+
             hasBody ??= HasBody(http);
-            if (hasBody == false)
+            Hand(mirror, hasBody.Value, ref pending, http);
+            if (noise is not null)
             {
-                runtime.Dispatcher.TryEnqueue(mirror);
-            }
-            else if (pending is null)
-            {
-                pending = new PendingMirror(mirror, runtime.Dispatcher, http.RequestAborted);
-            }
-            else
-            {
-                pending.Add(mirror);
+                Hand(noise, hasBody.Value, ref pending, http);
             }
         }
 
@@ -66,6 +94,23 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
             var tee = new MirrorTeeStream(request.Body, pending, new MirrorBodyBuffer(runtime.Dispatcher.Budget), runtime.Settings.MaxBodySize, request.ContentLength);
             request.Body = tee;
             http.Response.RegisterForDispose(tee);
+        }
+    }
+
+    /// <summary>Queues a copy of a request without a body; one with a body waits for the shared tee.</summary>
+    private void Hand(MirrorRequest mirror, bool hasBody, ref PendingMirror? pending, HttpContext http)
+    {
+        if (!hasBody)
+        {
+            runtime.Dispatcher.TryEnqueue(mirror);
+        }
+        else if (pending is null)
+        {
+            pending = new PendingMirror(mirror, runtime.Dispatcher, http.RequestAborted);
+        }
+        else
+        {
+            pending.Add(mirror);
         }
     }
 

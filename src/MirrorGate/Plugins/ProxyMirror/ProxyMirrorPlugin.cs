@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using MirrorGate.Balancing;
 using MirrorGate.Mirroring;
+using MirrorGate.Mirroring.Compare;
 using MirrorGate.Pipeline;
 using MirrorGate.Resources.Validation;
 using MirrorGate.Routing;
@@ -98,6 +99,11 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
                 return $"property \"compare\" validation failed: answers of grpc and grpcs mirrors cannot be compared";
             }
 
+            if (CompareOptions.Check(compare) is { } compareError)
+            {
+                return compareError;
+            }
+
             if (compare["noise_host"]?.GetValue<string>() is { } noise && CheckHost(noise, "compare.noise_host") is { } noiseError)
             {
                 return noiseError;
@@ -185,5 +191,10 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
     }
 
     public PluginHandler CreateHandler(JsonObject config, PluginBuildContext context)
-        => ProxyMirrorHandler.Create(ProxyMirrorConfig.FromJson(config), context.Services.GetRequiredService<MirrorRuntime>(), context.RouteId);
+    {
+        var typed = ProxyMirrorConfig.FromJson(config);
+        var runtime = context.Services.GetRequiredService<MirrorRuntime>();
+        var comparisons = typed.Targets.Any(t => t.Compare is not null) ? context.Services.GetRequiredService<CompareServices>() : null;
+        return ProxyMirrorHandler.Create(typed, runtime, context.RouteId, comparisons);
+    }
 }
