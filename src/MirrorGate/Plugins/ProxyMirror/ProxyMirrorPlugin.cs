@@ -99,14 +99,14 @@ internal sealed class ProxyMirrorPlugin(ReservedListeners reserved, string marke
                 return $"property \"compare\" validation failed: answers of grpc and grpcs mirrors cannot be compared";
             }
 
-            if (CompareOptions.Check(compare) is { } compareError)
-            {
-                return compareError;
-            }
-
             if (compare["noise_host"]?.GetValue<string>() is { } noise && CheckHost(noise, "compare.noise_host") is { } noiseError)
             {
                 return noiseError;
+            }
+
+            if (CompareOptions.Check(compare) is { } compareError)
+            {
+                return compareError;
             }
         }
 
