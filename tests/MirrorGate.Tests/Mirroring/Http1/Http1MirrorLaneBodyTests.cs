@@ -189,7 +189,7 @@ public sealed class Http1MirrorLaneBodyTests
         for (var i = 0; i < bodies.Length; i++)
         {
             Assert.True(arrivals.TryGetValue($"/many/{i}", out var copies) && copies.Length == 1, $"/many/{i} arrived {copies?.Length ?? 0} times");
-            AssertSameBytes(bodies[i], copies[0].Body, $"/many/{i}");
+            AssertSameBytes(bodies[i], copies![0].Body, $"/many/{i}");
         }
 
         await lane.AssertIdleAsync();

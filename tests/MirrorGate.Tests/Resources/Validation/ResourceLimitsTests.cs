@@ -26,7 +26,7 @@ public sealed class ResourceLimitsTests
         // An inline upstream is checked against the upstream's own limits (UpstreamChecker).
         Walk(ResourceSchemas.For(kind), ResourceSchemas.LimitsFor(kind), "", unbounded, skip: kind == ResourceKind.Upstream ? null : "upstream");
 
-        Assert.Empty(unbounded.Where(path => !TextOnly.Contains(path)));
+        Assert.DoesNotContain(unbounded, path => !TextOnly.Contains(path));
     }
 
     [Fact]
