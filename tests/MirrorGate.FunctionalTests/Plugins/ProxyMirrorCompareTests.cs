@@ -495,6 +495,128 @@ public sealed class ProxyMirrorCompareTests
     }
 
     [Fact]
+    public async Task Head_AnswersWithoutBodies_ComparedByStatusAndHeaders()
+    {
+        static Task Head(HttpContext http, string version)
+        {
+            http.Response.ContentType = "application/json";
+            http.Response.Headers["X-Version"] = version;
+            http.Response.ContentLength = 1234;
+            return Task.CompletedTask;
+        }
+
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = http => Head(http, "1");
+        mirror.Respond = http => Head(http, Query(http, "case") == "diff" ? "2" : "1");
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("h", Route("/h", $$"""
+            "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+            """, upstream.Address));
+
+        foreach (var kind in new[] { "same", "diff" })
+        {
+            using var response = await gateway.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"{gateway.ProxyUrl}/h?case={kind}"));
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        await WaitForMetricAsync(gateway, 2, Compared, Label("route", "h"), Label("target", "v2"));
+        Assert.Equal(1, await gateway.MetricSumAsync(Compared, Label("target", "v2"), Result("match")));
+        var record = Assert.Single(Records(await EntryAsync(gateway, "h", "v2")));
+        Assert.Equal("HEAD", Text(record["request"]!["method"]));
+        Assert.Equal(["header|x-version|1|2|null"], Differences(record));
+    }
+
+    [Fact]
+    public async Task Get_AnswersLongerThanTheMirrorLaneReads_ComparedByPrefixAndAnnouncedLength()
+    {
+        var big = RandomBytes(1536 * 1024, seed: 15);
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = http => AnswerBytesAsync(http, big, "application/octet-stream");
+        mirror.Respond = http => AnswerBytesAsync(http, big, "application/octet-stream");
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("g", Route("/g", $$"""
+            "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+            """, upstream.Address));
+
+        var (status, body) = await GetAsync(gateway, "/g");
+        Assert.Equal(200, status);
+        Assert.Equal(Sha256(big), Sha256(body));
+
+        await WaitForMetricAsync(gateway, 1, Compared, Label("route", "g"), Label("target", "v2"));
+        Assert.Equal(1, await gateway.MetricSumAsync(Compared, Label("target", "v2"), Result("match")));
+    }
+
+    [Fact]
+    public async Task Get_ClientLeavesDuringThePrimaryAnswer_SkippedPrimaryIncomplete()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = async http =>
+        {
+            http.Response.ContentLength = 2 * 65536;
+            await http.Response.Body.WriteAsync(new byte[65536]);
+            await http.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await http.Response.Body.WriteAsync(new byte[65536]);
+        };
+        mirror.Respond = http => AnswerBytesAsync(http, new byte[2 * 65536], "application/octet-stream");
+        try
+        {
+            await using var gateway = await GatewayNode.StartAsync();
+            await gateway.PutRouteAsync("i", Route("/i", $$"""
+                "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+                """, upstream.Address));
+
+            using (var client = new HttpClient())
+            {
+                using var response = await client.GetAsync($"{gateway.ProxyUrl}/i", HttpCompletionOption.ResponseHeadersRead);
+                var stream = await response.Content.ReadAsStreamAsync();
+                Assert.True(await stream.ReadAsync(new byte[1024]) > 0);
+            }
+
+            await WaitForMetricAsync(gateway, 1, Skipped, Label("route", "i"), Label("target", "v2"), Reason("primary_incomplete"));
+            Assert.Equal(1, await gateway.MetricSumAsync(Compared, Label("target", "v2")));
+            await mirror.WaitForCountAsync(1);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Get_NoiseHost_HeaderThatChangesOnEveryAnswerIsNoise()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var candidate = await RecordingServer.StartAsync();
+        await using var noise = await RecordingServer.StartAsync();
+        static Task Served(HttpContext http, string version)
+            => AnswerAsync(http, """{"ok":true}""", headers: [("X-Served-By", Guid.NewGuid().ToString("N")), ("X-Version", version)]);
+        upstream.Respond = http => Served(http, "1");
+        noise.Respond = http => Served(http, "1");
+        candidate.Respond = http => Served(http, Query(http, "case") == "diff" ? "2" : "1");
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("hn", Route("/hn", $$"""
+            "targets":[{"name":"v2","host":"http://{{candidate.Address}}","compare":{"noise_host":"http://{{noise.Address}}"} }]
+            """, upstream.Address));
+
+        foreach (var kind in new[] { "same", "diff" })
+        {
+            Assert.Equal(200, (await GetAsync(gateway, $"/hn?case={kind}")).Status);
+        }
+
+        await WaitForMetricAsync(gateway, 2, Compared, Label("route", "hn"), Label("target", "v2"));
+        Assert.Equal(1, await gateway.MetricSumAsync(Compared, Label("target", "v2"), Result("noise")));
+        var record = Assert.Single(Records(await EntryAsync(gateway, "hn", "v2")));
+        Assert.Equal("/hn?case=diff", Text(record["request"]!["path"]));
+        Assert.Equal(["header|x-version|1|2|null"], Differences(record));
+        Assert.Equal(1, record["noise_count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Get_RedactedHeadersAndJsonPaths_RecordsShowRedactedNeverTheValues()
     {
         await using var upstream = await RecordingServer.StartAsync();
