@@ -617,6 +617,69 @@ public sealed class ProxyMirrorCompareTests
     }
 
     [Fact]
+    public async Task Post_Http2Client_ComparedLikeHttp11()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = http => AnswerAsync(http, $$"""{"got":{{http.Request.ContentLength ?? -1}},"v":1}""", headers: [("X-Version", "1")]);
+        mirror.Respond = http => AnswerAsync(http, $$"""{"v":{{(Query(http, "case") == "diff" ? 2 : 1)}},"got":{{http.Request.ContentLength ?? -1}}}""", headers: [("X-Version", "1")]);
+        await using var gateway = await GatewayNode.StartAsync(withHttp2Port: true);
+        await gateway.PutRouteAsync("h2", Route("/h2", $$"""
+            "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+            """, upstream.Address));
+
+        using var client = new HttpClient();
+        foreach (var kind in new[] { "same", "diff" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{gateway.Http2Port}/h2?case={kind}")
+            {
+                Version = System.Net.HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new ByteArrayContent(RandomBytes(5000, seed: 2)),
+            };
+            using var response = await client.SendAsync(request);
+            Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        await WaitForMetricAsync(gateway, 2, Compared, Label("route", "h2"), Label("target", "v2"));
+        Assert.Equal(1, await gateway.MetricSumAsync(Compared, Label("target", "v2"), Result("match")));
+        var record = Assert.Single(Records(await EntryAsync(gateway, "h2", "v2")));
+        Assert.Equal("/h2?case=diff", Text(record["request"]!["path"]));
+        Assert.Equal(["json|$.v|1|2|null"], Differences(record));
+    }
+
+    [Fact]
+    public async Task Get_RepeatedHeaders_JoinedInOrderOrderOfValuesMatters()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = http => AnswerAsync(http, "{}", headers: [("X-Multi", "a"), ("X-Multi", "b")]);
+        mirror.Respond = http => Query(http, "case") switch
+        {
+            "reversed" => AnswerAsync(http, "{}", headers: [("X-Multi", "b"), ("X-Multi", "a")]),
+            "one-line" => AnswerAsync(http, "{}", headers: [("X-Multi", "a, b")]),
+            _ => AnswerAsync(http, "{}", headers: [("x-multi", "a"), ("X-MULTI", "b")]),
+        };
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("rh", Route("/rh", $$"""
+            "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+            """, upstream.Address));
+
+        var cases = new[] { "same", "one-line", "reversed" };
+        foreach (var kind in cases)
+        {
+            Assert.Equal(200, (await GetAsync(gateway, $"/rh?case={kind}")).Status);
+        }
+
+        await WaitForMetricAsync(gateway, cases.Length, Compared, Label("route", "rh"), Label("target", "v2"));
+        Assert.Equal(2, await gateway.MetricSumAsync(Compared, Label("target", "v2"), Result("match")));
+        var record = Assert.Single(Records(await EntryAsync(gateway, "rh", "v2")));
+        Assert.Equal("/rh?case=reversed", Text(record["request"]!["path"]));
+        Assert.Equal(["header|x-multi|a, b|b, a|null"], Differences(record));
+    }
+
+    [Fact]
     public async Task Get_RedactedHeadersAndJsonPaths_RecordsShowRedactedNeverTheValues()
     {
         await using var upstream = await RecordingServer.StartAsync();
