@@ -48,6 +48,9 @@ internal sealed class RequestVariable
         _ => new(Kind.Missing),
     };
 
+    /// <summary>The header's name when the variable is a request header (<c>http_x_user_id</c>), else null.</summary>
+    public string? HeaderName => _kind == Kind.Header ? _argument : null;
+
     /// <summary>False for a name no request can have a value for (<see cref="Parse"/> did not know it).</summary>
     public bool IsKnown => _kind != Kind.Missing && (_kind is not (Kind.Arg or Kind.Header or Kind.Cookie) || _argument.Length > 0);
 

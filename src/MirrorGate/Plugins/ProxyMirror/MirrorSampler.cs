@@ -18,6 +18,8 @@ internal sealed class MirrorSampler(double ratio, RequestVariable? key)
 
     public RequestVariable? Key { get; } = key;
 
+    private readonly string? _header = key?.HeaderName;
+
     public bool Samples(HttpContext context, Func<double> random)
     {
         if (Ratio >= 1)
@@ -25,7 +27,17 @@ internal sealed class MirrorSampler(double ratio, RequestVariable? key)
             return true;
         }
 
-        if (Key is { } key)
+        if (_header is { } header)
+        {
+            // The common key, a request header, read straight from the header dictionary: the
+            // general variable lookup costs more than the header and the hash together.
+            var values = context.Request.Headers[header];
+            if (values.Count > 0)
+            {
+                return Position(StableHash.Of(values[0])) < Ratio;
+            }
+        }
+        else if (Key is { } key)
         {
             var hash = default(StableHash);
             if (key.TryAppend(context, ref hash))
