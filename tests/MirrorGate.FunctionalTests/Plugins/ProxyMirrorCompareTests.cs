@@ -272,6 +272,38 @@ public sealed class ProxyMirrorCompareTests
     }
 
     [Fact]
+    public async Task CompareMaxBytesRaisedInConfigYaml_ComparisonsResumeWithoutRestart()
+    {
+        var answer = Encoding.UTF8.GetBytes($$"""{"data":"{{new string('y', 2000)}}"}""");
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var mirror = await RecordingServer.StartAsync();
+        upstream.Respond = http => AnswerBytesAsync(http, answer, "application/json");
+        mirror.Respond = http => AnswerBytesAsync(http, answer, "application/json");
+        await using var gateway = await GatewayNode.StartAsync(pluginAttrYaml: "  proxy-mirror:\n    compare_max_bytes: 100");
+        await gateway.PutRouteAsync("cfg", Route("/cfg", $$"""
+            "targets":[{"name":"v2","host":"http://{{mirror.Address}}","compare":{} }]
+            """, upstream.Address));
+
+        Assert.Equal(200, (await GetAsync(gateway, "/cfg?before=1")).Status);
+        await WaitForMetricAsync(gateway, 1, Skipped, Label("route", "cfg"), Reason("budget"));
+
+        var config = await File.ReadAllTextAsync(gateway.ConfigPath);
+        Assert.Contains("compare_max_bytes: 100\n", config);
+        await File.WriteAllTextAsync(gateway.ConfigPath, config.Replace("compare_max_bytes: 100\n", "compare_max_bytes: 1m\n", StringComparison.Ordinal));
+
+        // The node re-reads config.yaml on its own; send until a comparison fits the new budget.
+        var deadline = Stopwatch.StartNew();
+        for (var i = 0; await gateway.MetricSumAsync(Compared, Label("route", "cfg"), Result("match")) < 1; i++)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), await gateway.MetricsAsync());
+            Assert.Equal(200, (await GetAsync(gateway, $"/cfg?after={i}")).Status);
+            await WaitForMetricAsync(gateway, i + 2, Compared, Label("route", "cfg"));
+        }
+
+        Assert.Equal(0, await gateway.MetricSumAsync(Compared, Label("route", "cfg"), Result("mismatch")));
+    }
+
+    [Fact]
     public async Task Get_MirrorRefusesConnections_SkippedNoAnswerPrimaryUnaffected()
     {
         const int requests = 8;
