@@ -33,7 +33,7 @@ declare -A PLUGIN=(
     [mg-compare]="{\"host\":\"http://127.0.0.1:$FAST\",\"compare\":{}}"
     [mg-compare-slow]="{\"host\":\"http://127.0.0.1:$SLOW\",\"compare\":{}}"
 )
-labels=(mg-plain mg-mirror mg-compare mg-compare-slow)
+labels=(${BENCH_LABELS:-mg-plain mg-mirror mg-compare mg-compare-slow})   # BENCH_LABELS picks some
 
 # mg_route_plugin LABEL PLUGIN_JSON|"": PUT route 1 (uri /*) with proxy-mirror PLUGIN_JSON.
 mg_route_plugin() {

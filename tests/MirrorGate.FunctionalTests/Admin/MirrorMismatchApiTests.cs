@@ -21,6 +21,25 @@ public sealed class MirrorMismatchApiTests
         BodyLength = System.Text.Encoding.UTF8.GetByteCount(body),
     };
 
+    /// <summary>
+    /// A node whose routes compare the targets the tests record for (results of a route and target
+    /// the configuration does not compare are counted but not kept).
+    /// </summary>
+    private static async Task<GatewayNode> StartComparingAsync(string? pluginAttrYaml = null)
+    {
+        var node = await GatewayNode.StartAsync(pluginAttrYaml: pluginAttrYaml);
+        foreach (var (routeId, targets) in new[] { ("1", new[] { "v2", "v3" }), ("2", ["v2", "canary"]), ("route.two", ["v2"]) })
+        {
+            var list = string.Join(",", targets.Select(t => "{\"name\":\"" + t + "\",\"host\":\"http://127.0.0.1:9\",\"compare\":{}}"));
+            await node.PutRouteAsync(
+                routeId,
+                "{\"uri\":\"/compared/" + routeId + "\",\"upstream\":{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.1:9\":1}},"
+                + "\"plugins\":{\"proxy-mirror\":{\"targets\":[" + list + "]}}}");
+        }
+
+        return node;
+    }
+
     /// <summary>Compares and records as the integrated mirror leg will: outcome, then a record when it is a mismatch.</summary>
     private static void CompareAndRecord(GatewayNode node, string routeId, string target, string primaryBody, string candidateBody, string path = "/items")
     {
@@ -38,7 +57,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Get_All_CountsAndRecordsPerRouteAndTarget()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         CompareAndRecord(node, "1", "v2", """{"price":1,"token":"t-primary"}""", """{"price":2,"token":"t-candidate"}""");
         node.Services.GetRequiredService<CompareResults>().Skipped("1", "v2", CompareResults.SkipReasons.Budget);
         node.Services.GetRequiredService<CompareResults>().Skipped("2", "canary", CompareResults.SkipReasons.NoAnswer);
@@ -73,7 +92,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Get_OneRouteAndTarget_Filtered()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         CompareAndRecord(node, "1", "v2", """{"a":1}""", """{"a":2}""");
         CompareAndRecord(node, "1", "v3", """{"a":1}""", """{"a":3}""");
         CompareAndRecord(node, "route.two", "v2", """{"a":1}""", """{"a":4}""");
@@ -93,7 +112,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Get_ViewerKey_Allowed()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         CompareAndRecord(node, "1", "v2", """{"a":1}""", """{"a":2}""");
 
         var all = await AdminCall.SendAsync(node, HttpMethod.Get, "/apisix/admin/mirror/mismatches", key: GatewayNode.ViewerKey);
@@ -108,7 +127,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Get_NoKey_401()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         var answer = await AdminCall.SendAsync(node, HttpMethod.Get, "/apisix/admin/mirror/mismatches", key: null);
         Assert.Equal(401, answer.Status);
     }
@@ -116,7 +135,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Delete_ViewerKey_RefusedAndNothingCleared()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         CompareAndRecord(node, "1", "v2", """{"a":1}""", """{"a":2}""");
 
         var answer = await AdminCall.SendAsync(node, HttpMethod.Delete, "/apisix/admin/mirror/mismatches/1", key: GatewayNode.ViewerKey);
@@ -129,7 +148,7 @@ public sealed class MirrorMismatchApiTests
     [Fact]
     public async Task Delete_AdminKey_ClearsRouteThenAll()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         CompareAndRecord(node, "1", "v2", """{"a":1}""", """{"a":2}""");
         CompareAndRecord(node, "1", "v3", """{"a":1}""", """{"a":2}""");
         CompareAndRecord(node, "2", "v2", """{"a":1}""", """{"a":2}""");
@@ -149,14 +168,14 @@ public sealed class MirrorMismatchApiTests
     [InlineData("/apisix/admin/mirror/mismatches/1/extra")]
     public async Task Get_UnknownMirrorPath_404(string path)
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         AdminCall.AssertError(await AdminCall.GetAsync(node, path), 404, "not found");
     }
 
     [Fact]
     public async Task Put_Mismatches_405()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await StartComparingAsync();
         var answer = await AdminCall.PutAsync(node, "/apisix/admin/mirror/mismatches/1", "{}");
         AdminCall.AssertError(answer, 405, "method PUT is not allowed on mirror mismatches: GET reads them, DELETE clears them");
     }
@@ -165,7 +184,7 @@ public sealed class MirrorMismatchApiTests
     public async Task Record_WithCompareLog_LineInTheFile()
     {
         var log = Path.Combine(Path.GetTempPath(), "mirrorgate-tests", $"mismatches-{Guid.NewGuid():N}.jsonl");
-        await using var node = await GatewayNode.StartAsync(pluginAttrYaml: $"  proxy-mirror:\n    compare_log: {log}\n    compare_max_bytes: 1m");
+        await using var node = await StartComparingAsync(pluginAttrYaml: $"  proxy-mirror:\n    compare_log: {log}\n    compare_max_bytes: 1m");
         CompareAndRecord(node, "1", "v2", """{"a":1}""", """{"a":2}""", path: "/logged");
         Assert.Equal(1024 * 1024, node.Services.GetRequiredService<MirrorGate.Hosting.NodeSettings>().Mirror.CompareMaxBytes);
 

@@ -34,6 +34,7 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
     private readonly CompareMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly MismatchLogWriter? _log;
+    private Func<string, string, bool>? _stillCompared;
 
     /// <param name="log">Where mismatches are also written as JSON lines; null keeps them in memory only.</param>
     public CompareResults(CompareMetrics metrics, TimeProvider time, MismatchLogWriter? log = null)
@@ -55,11 +56,11 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
             _ => "mismatch",
         };
         _metrics.Compared.Add(1, Tags(routeId, target, result));
-        var ring = Ring(routeId, target);
-        ring.Count(outcome.Result, _time.GetTimestamp());
+        var ring = LiveRing(routeId, target);
+        ring?.Count(outcome.Result, _time.GetTimestamp());
         if (mismatch is not null)
         {
-            ring.Add(mismatch, Math.Clamp(keepMismatches, 0, CompareOptions.MaxKeepMismatches));
+            ring?.Add(mismatch, Math.Clamp(keepMismatches, 0, CompareOptions.MaxKeepMismatches));
             _log?.TryWrite(mismatch);
         }
     }
@@ -69,7 +70,7 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
     {
         _metrics.Compared.Add(1, Tags(routeId, target, "skipped"));
         _metrics.Skipped.Add(1, new TagList { { "route", routeId }, { "target", target }, { "reason", reason } });
-        Ring(routeId, target).CountSkipped(_time.GetTimestamp());
+        LiveRing(routeId, target)?.CountSkipped(_time.GetTimestamp());
     }
 
     /// <summary>Every route and target with comparisons, ordered by route id then target.</summary>
@@ -102,6 +103,7 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
     /// </summary>
     public void Retain(Func<string, string, bool> stillCompared)
     {
+        Volatile.Write(ref _stillCompared, stillCompared);
         foreach (var key in _rings.Keys)
         {
             if (!stillCompared(key.RouteId, key.Target))
@@ -109,6 +111,21 @@ internal sealed class CompareResults : IAsyncDisposable, IDisposable
                 _rings.TryRemove(key, out _);
             }
         }
+    }
+
+    /// <summary>
+    /// The ring of a route and target, made when it has none, unless the configuration in force no
+    /// longer compares that pair: a comparison that finishes after its route changed is still
+    /// counted, but does not bring back the ring <see cref="Retain"/> let go.
+    /// </summary>
+    private MismatchRing? LiveRing(string routeId, string target)
+    {
+        if (_rings.TryGetValue((routeId, target), out var ring))
+        {
+            return ring;
+        }
+
+        return Volatile.Read(ref _stillCompared) is { } compared && !compared(routeId, target) ? null : Ring(routeId, target);
     }
 
     /// <summary>Completes once every mismatch recorded before the call is in the compare_log file (tests, shutdown).</summary>

@@ -155,6 +155,22 @@ public sealed class CompareResultsTests : IDisposable
     }
 
     [Fact]
+    public void Record_AfterRetainLetItGo_CountedButNotKeptAgain()
+    {
+        var results = new CompareResults(_metrics, TimeProvider.System);
+        results.Record("a", "t1", Outcome(CompareResult.Match), null);
+        results.Retain((route, target) => route == "b");
+
+        // A comparison that finishes after its route stopped comparing.
+        results.Record("a", "t1", Outcome(CompareResult.Mismatch), null);
+        results.Skipped("a", "t1", CompareResults.SkipReasons.NoAnswer);
+        results.Record("b", "t1", Outcome(CompareResult.Match), null);
+
+        Assert.Equal("b", Assert.Single(results.Views()).RouteId);
+        Assert.Contains("mirrorgate_mirror_compare_total{result=\"mismatch\",route=\"a\",target=\"t1\"} 1", _exporter.Render());
+    }
+
+    [Fact]
     public void Record_ManyPairs_BoundedDroppingLeastRecentlyUsed()
     {
         var time = new ManualTime();
