@@ -32,6 +32,13 @@ internal sealed class JsonBodyDiff
 
     private void Diff(JsonElement a, JsonElement b, bool underNoise, bool redacted)
     {
+        // The same bytes are the same value, whatever lies below: most of two answers usually is,
+        // and skipping it spares the member tables and the value strings.
+        if (JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b)))
+        {
+            return;
+        }
+
         if (!_options.IgnoreJsonPaths.IsEmpty && _options.IgnoreJsonPaths.Matches(Steps))
         {
             return;
