@@ -8,6 +8,7 @@
 #   mg-mirror        proxy-mirror to the fast mirror (100%), answers ignored
 #   mg-compare       the same with compare: {} (every answer compared, JSON structurally)
 #   mg-compare-slow  compare against the 2 s mirror
+#   mg-mirror-slow   (only with BENCH_LABELS naming it) plain mirror to the 2 s mirror, for reference
 # wrk runs are interleaved (plain, mirror, compare, compare-slow, plain, ...); medians and ratios.
 # Targets: compare req/s >= 0.6x plain and >= 0.8x mirror; compare p99 <= 1.3x mirror;
 # compare-slow req/s >= 0.9x compare and p99 <= 1.5x; peak RSS reported (the compare memory
@@ -32,6 +33,7 @@ declare -A PLUGIN=(
     [mg-mirror]="{\"host\":\"http://127.0.0.1:$FAST\"}"
     [mg-compare]="{\"host\":\"http://127.0.0.1:$FAST\",\"compare\":{}}"
     [mg-compare-slow]="{\"host\":\"http://127.0.0.1:$SLOW\",\"compare\":{}}"
+    [mg-mirror-slow]="{\"host\":\"http://127.0.0.1:$SLOW\"}"
 )
 labels=(${BENCH_LABELS:-mg-plain mg-mirror mg-compare mg-compare-slow})   # BENCH_LABELS picks some
 
@@ -63,7 +65,7 @@ for ((run = 1; run <= BENCH_RUNS; run++)); do
     for t in "${labels[@]}"; do
         run_wrk "$t" "${URL[$t]}"
         # The slow mirror's copies of this run settle before the next target is measured.
-        [[ "$t" == mg-compare-slow ]] && sink_settle "$SLOW" 100
+        [[ "$t" == *-slow ]] && sink_settle "$SLOW" 100
     done
 done
 
