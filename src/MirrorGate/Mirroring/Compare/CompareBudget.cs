@@ -8,43 +8,24 @@ namespace MirrorGate.Mirroring.Compare;
 /// </summary>
 internal sealed class CompareBudget
 {
-    private readonly Func<long> _limit;
-    private long _used;
+    // The same lock-free cap as the mirror bodies' budget, over a limit of its own.
+    private readonly MirrorMemoryBudget _bytes;
 
     /// <param name="limit">Read at each reservation, so a changed config.yaml applies at once.</param>
     public CompareBudget(Func<long> limit, CompareMetrics? metrics = null)
     {
-        _limit = limit;
+        _bytes = new MirrorMemoryBudget(limit);
         metrics?.ObserveBudget(() => Used);
     }
 
-    public long Used => Volatile.Read(ref _used);
+    public long Used => _bytes.Used;
 
     public bool TryReserve(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        var max = _limit();
-        while (true)
-        {
-            var used = Volatile.Read(ref _used);
-            if (used + bytes > max)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used)
-            {
-                return true;
-            }
-        }
+        return _bytes.TryReserve(bytes);
     }
 
     /// <summary>Gives back what a successful <see cref="TryReserve"/> took (exactly once).</summary>
-    public void Release(long bytes)
-    {
-        if (bytes != 0)
-        {
-            Interlocked.Add(ref _used, -bytes);
-        }
-    }
+    public void Release(long bytes) => _bytes.Release(bytes);
 }
