@@ -13,6 +13,18 @@ internal sealed class MirrorTargetComparison
 {
     public const string NoiseLabelSuffix = "/noise";
 
+    /// <summary>
+    /// Comparisons of one route's target waiting for their answers at once. A slow target keeps
+    /// the node's queue full for tens of seconds, and each waiting comparison holds the primary's
+    /// captured answer that long; beyond this many, copies are still sent but not compared
+    /// (skipped, reason <c>budget</c>), which keeps the held captures, and the collector's work
+    /// over them, bounded whatever the target's pace.
+    /// </summary>
+    public const int MaxWaiting = 1024;
+
+    private readonly Action _finished;
+    private int _waiting;
+
     private readonly CompareServices _services;
     private readonly string _routeId;
     private readonly string _target;
@@ -23,6 +35,7 @@ internal sealed class MirrorTargetComparison
     public MirrorTargetComparison(CompareOptions options, CompareServices services, MirrorRuntime runtime, string routeId, string target)
     {
         Options = options;
+        _finished = () => Interlocked.Decrement(ref _waiting);
         _services = services;
         _routeId = routeId;
         _target = target;
@@ -43,9 +56,24 @@ internal sealed class MirrorTargetComparison
 
     public bool HasNoise => _noiseOrigin is not null;
 
-    /// <summary>A comparison for <paramref name="copy"/>, which is about to be queued.</summary>
-    public PendingComparison Begin(MirrorRequest copy)
-        => new(_services.Results, _services.Budget, Options, _services.Time, _routeId, _target, copy.Method.Method, copy.PathAndQuery);
+    /// <summary>
+    /// A comparison for <paramref name="copy"/>, which is about to be queued; null (counted skipped)
+    /// when <see cref="MaxWaiting"/> comparisons of this target are waiting already.
+    /// </summary>
+    public PendingComparison? Begin(MirrorRequest copy)
+    {
+        if (Interlocked.Increment(ref _waiting) > MaxWaiting)
+        {
+            Interlocked.Decrement(ref _waiting);
+            _services.Results.Skipped(_routeId, _target, CompareResults.SkipReasons.Budget);
+            return null;
+        }
+
+        return new(_services.Results, _services.Budget, Options, _services.Time, _routeId, _target, copy.Method.Method, copy.PathAndQuery, _finished);
+    }
+
+    /// <summary>Comparisons of this target waiting for their answers now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
     /// The noise host's copy of <paramref name="copy"/>, or null when it cannot have one (its

@@ -133,8 +133,11 @@ internal sealed class MirrorTargetHandler
         {
             // Only a copy that will be queued gets a comparison: each one started is settled, and counted.
             comparison = compare.Begin(mirror);
-            mirror = mirror.Redirect(mirror.Origin, Metrics, _circuit, comparison.Candidate);
-            noise = compare.HasNoise ? compare.NoiseCopy(mirror, comparison) : null;
+            if (comparison is not null)
+            {
+                mirror = mirror.Redirect(mirror.Origin, Metrics, _circuit, comparison.Candidate);
+                noise = compare.HasNoise ? compare.NoiseCopy(mirror, comparison) : null;
+            }
         }
 
         return mirror;

@@ -130,6 +130,38 @@ public sealed class MirrorTargetComparisonTests : IAsyncLifetime
         Assert.Equal(0, view.Mismatch);
     }
 
+    [Fact]
+    public async Task Admit_MaxWaitingComparisons_CopySentUncomparedAndCountedSkipped()
+    {
+        var handler = Handler("""{"targets":[{"name":"v2","host":"http://127.0.0.1:9","compare":{}}]}""");
+        var target = handler.Targets[0];
+        var waiting = new List<PendingComparison>();
+        for (var i = 0; i < MirrorTargetComparison.MaxWaiting; i++)
+        {
+            Assert.NotNull(target.Admit(Context(), out var started, out _));
+            waiting.Add(started!);
+        }
+
+        var copy = target.Admit(Context(), out var refused, out _);
+
+        Assert.NotNull(copy);
+        Assert.Null(refused);
+        Assert.Null(copy.AnswerSink);
+        Assert.Equal(1, (await WaitForViewAsync()).Skipped);
+
+        // One finishes: the next copy is compared again.
+        waiting[0].OnPrimary(Answer("""{"a":1}"""));
+        waiting[0].Candidate.OnAnswer(Answer("""{"a":1}"""));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (target.Comparison!.Waiting >= MirrorTargetComparison.MaxWaiting)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+
+        Assert.NotNull(target.Admit(Context(), out var again, out _));
+        Assert.NotNull(again);
+    }
+
     private async Task<MismatchRingView> WaitForViewAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
