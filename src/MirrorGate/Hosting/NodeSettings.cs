@@ -13,6 +13,9 @@ internal sealed partial class NodeSettings(NodeConfig initial, ProxyMirrorSettin
 {
     private volatile ProxyMirrorSettings _mirror = mirror;
 
+    // The marker every copy carries and the Admin API refuses is fixed when the node starts.
+    private readonly string _markerAtStart = mirror.MarkerHeader;
+
     public NodeConfig Config { get; private set; } = initial;
 
     public ProxyMirrorSettings Mirror => _mirror;
@@ -25,6 +28,10 @@ internal sealed partial class NodeSettings(NodeConfig initial, ProxyMirrorSettin
             Config = config;
             _mirror = mirror;
             LogApplied(config.Source);
+            if (!mirror.MarkerHeader.Equals(_markerAtStart, StringComparison.OrdinalIgnoreCase))
+            {
+                LogMarkerAtRestart(config.Source, mirror.MarkerHeader, _markerAtStart);
+            }
         }
         catch (ConfigException ex)
         {
@@ -34,6 +41,9 @@ internal sealed partial class NodeSettings(NodeConfig initial, ProxyMirrorSettin
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Applied plugin_attr from {Source}")]
     private partial void LogApplied(string source);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{Source} names plugin_attr.proxy-mirror.marker_header {Name}; it applies when the node restarts, until then copies carry {Current} and requests carrying {Current} are refused as copies")]
+    private partial void LogMarkerAtRestart(string source, string name, string current);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Ignoring the change to {Source}: {Problem}; the previous settings stay in force")]
     private partial void LogRejected(string source, string problem);
