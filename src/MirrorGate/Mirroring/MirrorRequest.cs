@@ -45,13 +45,16 @@ internal sealed class MirrorRequest
     /// <summary>The mirror host's circuit breaker, told whether connecting worked.</summary>
     public MirrorCircuit? Circuit { get; init; }
 
-    /// <summary>Set when the copy's answer is compared: told the answer (or its absence) when the copy settles.</summary>
-    public IMirrorAnswerSink? AnswerSink { get; init; }
+    /// <summary>
+    /// Set, before the copy is queued, when its answer is compared: told the answer (or its
+    /// absence) when the copy settles.
+    /// </summary>
+    public IMirrorAnswerSink? AnswerSink { get; set; }
 
     /// <summary>
     /// The same request, not yet given a body, going to <paramref name="origin"/> and counted under
-    /// <paramref name="metrics"/>, its answer told to <paramref name="answerSink"/>: the compared copy
-    /// of a target, or the one its noise host gets.
+    /// <paramref name="metrics"/>, its answer told to <paramref name="answerSink"/>: the copy a
+    /// compared target's noise host gets.
     /// </summary>
     public MirrorRequest Redirect(MirrorOrigin origin, MirrorTargetMetrics metrics, MirrorCircuit? circuit, IMirrorAnswerSink? answerSink) => new()
     {

@@ -5,14 +5,15 @@ namespace MirrorGate.Plugins.ProxyMirror;
 
 /// <summary>
 /// The primary's answer to a request that compared targets take: one response tee per request,
-/// whatever the number of compared targets, whose capture is handed to each comparison (cut to
-/// that target's <c>body_bytes</c>) when the response completes.
+/// whatever the number of compared targets, whose capture goes to each comparison when the
+/// response completes. It is kept as far as the largest <c>body_bytes</c> of the route; a target
+/// keeping less of its own answer compares the common prefix and the lengths, so it needs no cut
+/// of its own (and a cut would be charged to the budget for less than the array it holds).
 /// </summary>
 internal sealed class ComparedResponse
 {
     private PendingComparison? _first;
-    private int _firstBytes;
-    private List<(PendingComparison Comparison, int BodyBytes)>? _more;
+    private List<PendingComparison>? _more;
 
     private ComparedResponse()
     {
@@ -27,51 +28,39 @@ internal sealed class ComparedResponse
     }
 
     /// <summary>Adds a comparison; called before the response starts (in before_proxy), so before <see cref="Completed"/>.</summary>
-    public void Add(PendingComparison comparison, int bodyBytes)
+    public void Add(PendingComparison comparison)
     {
         if (_first is null)
         {
             _first = comparison;
-            _firstBytes = bodyBytes;
         }
         else
         {
-            (_more ??= new(2)).Add((comparison, bodyBytes));
+            (_more ??= new(2)).Add(comparison);
         }
     }
 
     private void Completed(CapturedResponse? primary)
     {
-        Hand(_first, _firstBytes, primary);
+        Hand(_first, primary);
         if (_more is { } more)
         {
-            foreach (var (comparison, bytes) in more)
+            foreach (var comparison in more)
             {
-                Hand(comparison, bytes, primary);
+                Hand(comparison, primary);
             }
         }
     }
 
-    private static void Hand(PendingComparison? comparison, int bodyBytes, CapturedResponse? primary)
+    private static void Hand(PendingComparison? comparison, CapturedResponse? primary)
     {
-        if (comparison is null)
-        {
-            return;
-        }
-
         if (primary is null)
         {
-            comparison.OnPrimaryIncomplete();
-            return;
+            comparison?.OnPrimaryIncomplete();
         }
-
-        // Each target compares as much of the body as it keeps of its own answer.
-        comparison.OnPrimary(primary.Body.Length <= bodyBytes ? primary : new CapturedResponse
+        else
         {
-            Status = primary.Status,
-            Headers = primary.Headers,
-            Body = primary.Body[..bodyBytes],
-            BodyLength = primary.BodyLength,
-        });
+            comparison?.OnPrimary(primary);
+        }
     }
 }

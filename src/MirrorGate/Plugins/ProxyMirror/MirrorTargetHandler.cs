@@ -135,7 +135,7 @@ internal sealed class MirrorTargetHandler
             comparison = compare.Begin(mirror);
             if (comparison is not null)
             {
-                mirror = mirror.Redirect(mirror.Origin, Metrics, _circuit, comparison.Candidate);
+                mirror.AnswerSink = comparison.Candidate;
                 noise = compare.HasNoise ? compare.NoiseCopy(mirror, comparison) : null;
             }
         }

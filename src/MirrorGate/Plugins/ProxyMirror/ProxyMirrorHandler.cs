@@ -77,7 +77,7 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
             {
                 // Before the copies are queued: a fast mirror may answer before this method returns.
                 compared ??= ComparedResponse.Install(http, _captureBytes);
-                compared.Add(comparison, targets[i].Comparison!.Options.BodyBytes);
+                compared.Add(comparison);
             }
 
             hasBody ??= HasBody(http);
