@@ -24,6 +24,12 @@ internal sealed record NodeConfig(
     ListenAddress PrometheusExportAddr,
     string? Id)
 {
+    /// <summary><c>nginx_config.*</c>: error log level and file, access log.</summary>
+    public NginxConfig Nginx { get; init; } = NginxConfig.Default;
+
+    /// <summary><c>apisix.enable_server_tokens</c>: the <c>Server</c> header names the gateway and its version; true by default as APISIX.</summary>
+    public bool EnableServerTokens { get; init; } = true;
+
     /// <summary>
     /// A private copy of one plugin's <c>plugin_attr</c> section, or null when it is absent or not a mapping.
     /// A copy, because <see cref="JsonObject"/> is mutable and this config is shared by every reader.

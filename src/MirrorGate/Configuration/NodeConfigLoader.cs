@@ -47,7 +47,9 @@ internal static class NodeConfigLoader
         var id = ReadId(apisix);
         var nodeListen = ReadNodeListen(apisix, context);
         var enableAdmin = apisix.Bool("enable_admin", true);
+        var serverTokens = apisix.Bool("enable_server_tokens", true);
         apisix.WarnUnknownKeys();
+        var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
 
         var deployment = DeploymentReader.Read(root.Section("deployment"), context);
         var plugins = ReadPlugins(root, context);
@@ -55,7 +57,11 @@ internal static class NodeConfigLoader
         var exportAddr = ReadExportAddr(pluginAttr, context);
         root.WarnUnknownKeys();
 
-        var config = new NodeConfig(sourceName, nodeListen, enableAdmin, deployment, plugins, pluginAttr, exportAddr, id);
+        var config = new NodeConfig(sourceName, nodeListen, enableAdmin, deployment, plugins, pluginAttr, exportAddr, id)
+        {
+            Nginx = nginx,
+            EnableServerTokens = serverTokens,
+        };
         return (config, context.Warnings.ToArray());
     }
 

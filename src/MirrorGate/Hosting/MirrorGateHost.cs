@@ -336,6 +336,7 @@ public static partial class MirrorGateHost
         services.AddSingleton<SnapshotHolder>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotRefresher>());
+        services.AddSingleton<RequestObservers>();
         services.AddSingleton<ProxyMiddleware>();
 
         var admin = config.Deployment.Admin;

@@ -26,6 +26,12 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// <summary>Statuses of earlier failed attempts, each followed by ", " (nginx's <c>$upstream_status</c> prefix); null on the first.</summary>
     public string? FailedAttempts { get; set; }
 
+    /// <summary>The last try at an upstream node; null when the request was not forwarded (a plugin answered, no upstream, no node).</summary>
+    public UpstreamAttempt? LastAttempt { get; set; }
+
+    /// <summary>Tries before <see cref="LastAttempt"/> that failed and were retried on another node; null when there were none.</summary>
+    public List<UpstreamAttempt>? EarlierAttempts { get; set; }
+
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);
 }

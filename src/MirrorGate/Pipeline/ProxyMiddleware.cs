@@ -14,7 +14,7 @@ namespace MirrorGate.Pipeline;
 /// The data plane: match a route in the current snapshot, run its plugins by phase, pick a node,
 /// forward with YARP (retrying connection failures on other nodes when safe), then the log phase.
 /// </summary>
-internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, TimeProvider time, ILogger<ProxyMiddleware> logger)
+internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, RequestObservers observers, TimeProvider time, ILogger<ProxyMiddleware> logger)
 {
     // A dead upstream under load must not write one line per request.
     private readonly LogRateLimiter<(string Route, string Node, ForwarderError Error)> _failureLog = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
@@ -23,7 +23,32 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
     private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
     private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
 
-    public async Task InvokeAsync(HttpContext http)
+    public Task InvokeAsync(HttpContext http) => observers.Any ? InvokeObservedAsync(http) : HandleAsync(http);
+
+    /// <summary>The request with its access log line and metrics: timed, bytes counted when asked, observers told at the end.</summary>
+    private async Task InvokeObservedAsync(HttpContext http)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var counts = observers.NeedsByteCounts ? ByteCounts.Install(http) : null;
+        try
+        {
+            await HandleAsync(http).ConfigureAwait(false);
+        }
+        finally
+        {
+            observers.Notify(new CompletedRequest
+            {
+                Http = http,
+                Proxy = http.Features.Get<ProxyContext>(),
+                StartTimestamp = started,
+                EndTimestamp = Stopwatch.GetTimestamp(),
+                RequestBodyBytes = counts?.RequestBodyBytes ?? 0,
+                ResponseBodyBytes = counts?.ResponseBodyBytes ?? 0,
+            });
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http)
     {
         var route = snapshots.Current.Routes.Match(http);
         if (route is null)
@@ -131,7 +156,14 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 ForwarderError.Request => 0,
                 _ => http.Response.StatusCode,
             };
-            balancer.OnCompleted(node, statusCode, Stopwatch.GetElapsedTime(attemptStarted));
+            var attemptElapsed = Stopwatch.GetElapsedTime(attemptStarted);
+            balancer.OnCompleted(node, statusCode, attemptElapsed);
+            if (context.LastAttempt is { } earlier)
+            {
+                (context.EarlierAttempts ??= []).Add(earlier);
+            }
+
+            context.LastAttempt = new UpstreamAttempt(node, http.Response.StatusCode, attemptElapsed);
             if (error == ForwarderError.None)
             {
                 return;
