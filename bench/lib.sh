@@ -311,11 +311,13 @@ start_nginx() {   # start_nginx NAME PORT UPSTREAM_PORT [MIRROR_PORT]
 
 # ---------------------------------------------------------------- MirrorGate
 
-# start_mirrorgate NAME PORT [STORE_YAML]: start MirrorGate with its own work dir and config.
+# start_mirrorgate NAME PORT [STORE_YAML] [EXTRA_YAML]: start MirrorGate with its own work dir and
+# config, run from that dir (its data/ and logs/access.log land there, as for a user who starts it
+# in its own directory). EXTRA_YAML is appended at the top level (e.g. an nginx_config section).
 # STORE_YAML replaces the embedded-store lines under deployment: (run-cluster.sh passes etcd's).
 # Returns 1 (and logs why) when MirrorGate is not built or does not come up.
 start_mirrorgate() {
-    local name="$1" port="$2" store="${3:-}"
+    local name="$1" port="$2" store="${3:-}" extra="${4:-}"
     if ! mirrorgate_built; then
         log "MirrorGate not built ($MIRRORGATE_DLL missing): skipping $name"
         return 1
@@ -347,12 +349,13 @@ plugin_attr:
     export_addr: {ip: 127.0.0.1, port: $prom}
   proxy-mirror:
     timeout: {connect: 2s, read: 5s, send: 5s}
+$extra
 YAML
     echo "$port" >"$dir/proxy.port"
     echo "$admin" >"$dir/admin.port"
     echo "$prom" >"$dir/prometheus.port"
     # As a user runs it: no logging or other tuning arguments (the node's defaults are quiet).
-    start_bg "$name" dotnet "$MIRRORGATE_DLL" -c "$dir/config.yaml"
+    start_bg "$name" bash -c 'cd "$1" && exec dotnet "$2" -c config.yaml' _ "$dir" "$MIRRORGATE_DLL"
     if ! wait_port "$admin" "$name" 300; then
         log "MirrorGate did not come up: skipping $name"
         stop_bg "$name"

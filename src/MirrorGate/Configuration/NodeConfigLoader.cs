@@ -49,9 +49,9 @@ internal static class NodeConfigLoader
         var enableAdmin = apisix.Bool("enable_admin", true);
         var serverTokens = apisix.Bool("enable_server_tokens", true);
         apisix.WarnUnknownKeys();
-        var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
 
         var deployment = DeploymentReader.Read(root.Section("deployment"), context);
+        var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
         var plugins = ReadPlugins(root, context);
         var pluginAttr = ReadPluginAttr(root);
         var exportAddr = ReadExportAddr(pluginAttr, context);

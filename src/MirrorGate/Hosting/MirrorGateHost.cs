@@ -188,7 +188,16 @@ public static partial class MirrorGateHost
         var admin = app.Services.GetRequiredService<AdminApiMiddleware>();
         var exporter = app.Services.GetRequiredService<PrometheusExporter>();
         var marker = app.Services.GetRequiredService<MirrorMarker>();
-        app.Run(http => listeners.Classify(http.Connection.LocalPort) switch
+        var server = app.Services.GetRequiredService<ServerHeader>();
+        app.Run(http =>
+        {
+            // Every answer names the node, as APISIX's header filter and Admin API do; a proxied
+            // answer gets it again in place of the upstream's.
+            http.Response.Headers.Server = server.Value;
+            return Dispatch(http);
+        });
+
+        Task Dispatch(HttpContext http) => listeners.Classify(http.Connection.LocalPort) switch
         {
             ListenerKind.Admin => admin.InvokeAsync(http),
             // Metrics are not secret, but a copy has no business anywhere but at its mirror.
@@ -198,7 +207,7 @@ public static partial class MirrorGateHost
                 ? PrometheusEndpoint.WriteAsync(http, exporter)
                 : NotFound(http),
             _ => proxy.InvokeAsync(http),
-        });
+        };
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -337,6 +346,7 @@ public static partial class MirrorGateHost
         services.AddSingleton<SnapshotRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotRefresher>());
         services.AddSingleton<RequestObservers>();
+        services.AddSingleton(new ServerHeader(config.EnableServerTokens));
         services.AddSingleton<ProxyMiddleware>();
 
         var admin = config.Deployment.Admin;

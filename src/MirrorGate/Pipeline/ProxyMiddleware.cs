@@ -14,10 +14,12 @@ namespace MirrorGate.Pipeline;
 /// The data plane: match a route in the current snapshot, run its plugins by phase, pick a node,
 /// forward with YARP (retrying connection failures on other nodes when safe), then the log phase.
 /// </summary>
-internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, RequestObservers observers, TimeProvider time, ILogger<ProxyMiddleware> logger)
+internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, RequestObservers observers, ServerHeader server, TimeProvider time, ILogger<ProxyMiddleware> logger)
 {
     // A dead upstream under load must not write one line per request.
     private readonly LogRateLimiter<(string Route, string Node, ForwarderError Error)> _failureLog = new(time, maxPerInterval: 5, interval: TimeSpan.FromSeconds(10));
+
+    private readonly UpstreamRequestTransformer _transformer = new(server);
 
     private static readonly byte[] RouteNotFound = """{"error_msg":"404 Route Not Found"}"""u8.ToArray();
     private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
@@ -148,7 +150,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             first = false;
             var attemptStarted = Stopwatch.GetTimestamp();
             balancer.OnStarted(node);
-            var error = await forwarder.SendAsync(http, upstream.DestinationPrefixes[node], upstream.Invoker, upstream.RequestConfig, UpstreamRequestTransformer.Instance).ConfigureAwait(false);
+            var error = await forwarder.SendAsync(http, upstream.DestinationPrefixes[node], upstream.Invoker, upstream.RequestConfig, _transformer).ConfigureAwait(false);
             var statusCode = error switch
             {
                 ForwarderError.None => http.Response.StatusCode,
@@ -186,6 +188,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 // The failure YARP answered (502, or 504 on a timeout) is what the client gets; pick
                 // no further node only after deciding, so a cleared response is never sent as 200.
                 MarkUpstreamStatus(context);
+                await GatewayErrorPage.WriteIfEmptyAsync(http.Response).ConfigureAwait(false);
                 return;
             }
 
@@ -225,7 +228,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         http.Response.StatusCode = result.StatusCode;
         if (result.Body is null)
         {
-            return Task.CompletedTask;
+            return GatewayErrorPage.WriteIfEmptyAsync(http.Response);
         }
 
         http.Response.ContentType = result.Body.StartsWith('{') ? "application/json" : "text/plain; charset=utf-8";

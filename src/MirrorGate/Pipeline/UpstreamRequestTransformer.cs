@@ -8,12 +8,11 @@ namespace MirrorGate.Pipeline;
 /// <summary>
 /// Shapes the upstream request as APISIX does: the Host header per <c>pass_host</c>, the
 /// X-Forwarded-* and X-Real-IP values of <see cref="ForwardedHeaders"/>, and the upstream URI when
-/// a plugin rewrote it; on the way back, a 5xx from the upstream carries X-APISIX-Upstream-Status.
+/// a plugin rewrote it; on the way back, the node's <c>Server</c> header replaces the upstream's,
+/// and a 5xx from the upstream carries X-APISIX-Upstream-Status.
 /// </summary>
-internal sealed class UpstreamRequestTransformer : HttpTransformer
+internal sealed class UpstreamRequestTransformer(ServerHeader server) : HttpTransformer
 {
-    public static readonly UpstreamRequestTransformer Instance = new();
-
     public const string UpstreamStatusHeader = "X-APISIX-Upstream-Status";
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -87,6 +86,7 @@ internal sealed class UpstreamRequestTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        httpContext.Response.Headers.Server = server.Value;
         if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500)
         {
             var context = httpContext.Features.Get<ProxyContext>();

@@ -172,7 +172,7 @@ public sealed class NodeConfigLoaderTests
                 "unknown key 'apisix.foo' in config.yaml, ignored",
                 "unknown key 'deployment.etcd.tls.sni' in config.yaml, ignored",
                 "unknown key 'deployment.admin.enable_admin_cors' in config.yaml, ignored",
-                "unknown key 'nginx_config' in config.yaml, ignored",
+                "unknown key 'nginx_config.worker_processes' in config.yaml, ignored",
             ],
             warnings);
     }
