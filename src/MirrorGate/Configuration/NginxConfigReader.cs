@@ -49,6 +49,8 @@ internal static class NginxConfigReader
         };
         var buffer = http.Int("access_log_buffer", 16384, 0, 64 * 1024 * 1024);
 
+        http.CheckUnknownKeys();
+        nginx.CheckUnknownKeys();
         return new NginxConfig(
             level,
             levelName,
