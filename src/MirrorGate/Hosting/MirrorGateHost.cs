@@ -229,7 +229,8 @@ public static partial class MirrorGateHost
     /// <remarks>
     /// <list type="bullet">
     /// <item>Everything (the libraries: Microsoft.*, Yarp.*, System.*; the gateway: MirrorGate.*) logs at that level.</item>
-    /// <item>The start-up lines (category <c>MirrorGate</c>, event ids 10-17) at Information, so they show at any level.</item>
+    /// <item>The start-up lines (category <c>MirrorGate</c>, event ids 10-18) and the config.yaml reload lines
+    /// (<see cref="ConfigFileWatcher"/>, 1101-1109) at Information, so they show at any level.</item>
     /// <item><c>Microsoft.Hosting.Lifetime</c> at Warning: its "Now listening on", "Application started" and
     /// "Content root" lines repeat the gateway's own.</item>
     /// <item>YARP's forwarder at Error unless the level is debug: its per-request lines, and its warning with a
@@ -248,6 +249,9 @@ public static partial class MirrorGateHost
             // it follows the user's Default when one is given, as every other category does.
             ["Logging:LogLevel:MirrorGate"] = LogLevel.Information.ToString(),
             ["Logging:LogLevel:MirrorGate.*"] = user["Logging:LogLevel:Default"] ?? level,
+            // What a config.yaml edit did (applied, waits for a restart, refused) is an answer to the
+            // operator's own action, like the start-up lines: shown at any level.
+            ["Logging:LogLevel:" + typeof(ConfigFileWatcher).FullName] = Min(nginx.ErrorLogLevel, LogLevel.Information),
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = Max(nginx.ErrorLogLevel, LogLevel.Warning),
             ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = LogLevel.Critical.ToString(),
         };
@@ -274,6 +278,7 @@ public static partial class MirrorGateHost
         }
 
         static string Max(LogLevel a, LogLevel b) => (a > b ? a : b).ToString();
+        static string Min(LogLevel a, LogLevel b) => (a < b ? a : b).ToString();
     }
 
     /// <summary>YARP's <c>HttpForwarder</c>: "Proxying to ...", "Received HTTP/1.1 response ..." and forwarding errors.</summary>

@@ -30,6 +30,8 @@ public sealed class LoggingDefaultsTests
         Assert.False(On(factory, "MirrorGate.Pipeline.ProxyMiddleware", LogLevel.Information));
         Assert.True(On(factory, "MirrorGate.Pipeline.ProxyMiddleware", LogLevel.Warning));
         Assert.True(On(factory, "MirrorGate", LogLevel.Information));
+        Assert.True(On(factory, "MirrorGate.Configuration.ConfigFileWatcher", LogLevel.Information));
+        Assert.False(On(factory, "MirrorGate.Configuration.ConfigFileWatcher", LogLevel.Debug));
         Assert.False(On(factory, "Microsoft.Hosting.Lifetime", LogLevel.Information));
         Assert.True(On(factory, "Microsoft.Hosting.Lifetime", LogLevel.Warning));
     }
