@@ -61,15 +61,15 @@ internal sealed partial class ConfigFileWatcher : IDisposable
 
     /// <summary>True for a key that applies without a restart: <c>plugin_attr.proxy-mirror.*</c> except <c>marker_header</c>.</summary>
     public static bool IsLive(string keyPath) =>
-        keyPath.StartsWith(LivePrefix, StringComparison.Ordinal)
-        && !keyPath.StartsWith(LivePrefix + "marker_header", StringComparison.Ordinal);
+        keyPath == LivePrefix[..^1]
+        || (keyPath.StartsWith(LivePrefix, StringComparison.Ordinal) && !keyPath.StartsWith(LivePrefix + "marker_header", StringComparison.Ordinal));
 
     private const string LivePrefix = "plugin_attr.proxy-mirror.";
 
-    /// <summary>The config in force: the last one that loaded.</summary>
+    /// <summary>The config in force: as the node started, with the live keys of the last change that loaded.</summary>
     public NodeConfig Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised on the timer's thread with each new config that loaded; handlers should be quick.</summary>
+    /// <summary>Raised on the timer's thread when a change that loaded changed live keys, with the new <see cref="Current"/>; handlers should be quick.</summary>
     public event Action<NodeConfig>? ConfigChanged;
 
     public void Start() => _timer ??= _timeProvider.CreateTimer(_ => Poll(), null, _period, _period);

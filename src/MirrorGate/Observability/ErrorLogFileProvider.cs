@@ -21,13 +21,16 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
     /// <summary>Lines waiting for the writer; logs are rate-limited, so this is only reached when the disk stalls.</summary>
     public const int QueueCapacity = 10_000;
 
-    private readonly Channel<string> _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(QueueCapacity)
+    /// <summary>How long the writer waits before trying a file that failed again.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    // A line, or (Line null) a wake-up for Reopen, or a flush marker that completes once every entry before it is handled.
+    private readonly Channel<(string? Line, TaskCompletionSource? Flushed)> _queue = Channel.CreateBounded<(string?, TaskCompletionSource?)>(new BoundedChannelOptions(QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    private readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> _flushes = new();
     private readonly TimeProvider _timeProvider;
     private readonly Task _writer;
     private StreamWriter _file;
@@ -67,17 +70,18 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
     {
         Volatile.Write(ref _reopen, 1);
 
-        // An empty line wakes the writer; it is not written.
-        _queue.Writer.TryWrite(string.Empty);
+        // Wakes the writer; nothing is written.
+        _queue.Writer.TryWrite((null, null));
     }
 
     /// <summary>Waits (bounded) until every line queued so far is on disk; for tests and shutdown.</summary>
     internal async Task FlushAsync(TimeSpan timeout)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _flushes.Enqueue(done);
-        _queue.Writer.TryWrite(string.Empty);
-        await done.Task.WaitAsync(timeout).ConfigureAwait(false);
+        if (_queue.Writer.TryWrite((null, done)))
+        {
+            await done.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
     }
 
     public void Dispose()
@@ -102,7 +106,7 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
 
     private void Enqueue(string line)
     {
-        if (!_queue.Writer.TryWrite(line))
+        if (!_queue.Writer.TryWrite((line, null)))
         {
             Interlocked.Increment(ref _dropped);
         }
@@ -112,6 +116,7 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
     {
         long reported = 0;
         var reader = _queue.Reader;
+        var flushed = new List<TaskCompletionSource>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             try
@@ -123,11 +128,15 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
                     await old.DisposeAsync().ConfigureAwait(false);
                 }
 
-                while (reader.TryRead(out var line))
+                while (reader.TryRead(out var entry))
                 {
-                    if (line.Length > 0)
+                    if (entry.Line is { } line)
                     {
                         await _file.WriteLineAsync(line).ConfigureAwait(false);
+                    }
+                    else if (entry.Flushed is { } flush)
+                    {
+                        flushed.Add(flush);
                     }
                 }
 
@@ -140,18 +149,45 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
                 }
 
                 await _file.FlushAsync().ConfigureAwait(false);
+                Complete(flushed);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException or ConfigException)
             {
-                // A full or vanished disk: the console still has the lines. Try the path again next time.
+                // A full or vanished disk: the console still has the lines. What is queued is dropped
+                // (counted, and the count written once the file works again), so a broken disk
+                // neither spins this loop nor grows the queue; the path is tried again in a second.
                 Volatile.Write(ref _reopen, 1);
-            }
+                while (reader.TryRead(out var entry))
+                {
+                    if (entry.Line is not null)
+                    {
+                        Interlocked.Increment(ref _dropped);
+                    }
+                    else if (entry.Flushed is { } flush)
+                    {
+                        flushed.Add(flush);
+                    }
+                }
 
-            while (_flushes.TryDequeue(out var flushed))
-            {
-                flushed.TrySetResult();
+                Complete(flushed);
+                if (Volatile.Read(ref _disposed) == 0)
+                {
+                    await Task.Delay(RetryDelay, _timeProvider).ConfigureAwait(false);
+                }
             }
         }
+
+        Complete(flushed);
+    }
+
+    private static void Complete(List<TaskCompletionSource> flushed)
+    {
+        foreach (var flush in flushed)
+        {
+            flush.TrySetResult();
+        }
+
+        flushed.Clear();
     }
 
     private static StreamWriter OpenFile(string path)

@@ -293,6 +293,21 @@ public sealed class ConfigFileWatcherTests : IDisposable
         Assert.Equal("2000ms", Connect(config));
     }
 
+    [Theory]
+    [InlineData("plugin_attr.proxy-mirror.max_body_size", true)]
+    [InlineData("plugin_attr.proxy-mirror.timeout.connect", true)]
+    [InlineData("plugin_attr.proxy-mirror", true)]
+    [InlineData("plugin_attr.proxy-mirror.marker_header", false)]
+    [InlineData("plugin_attr.proxy-mirrors.x", false)]
+    [InlineData("plugin_attr.prometheus.export_addr.port", false)]
+    [InlineData("deployment.admin.admin_listen.port", false)]
+    [InlineData("nginx_config.error_log_level", false)]
+    [InlineData("apisix.id", false)]
+    public void IsLive_OnlyProxyMirrorAttributesButTheMarker(string keyPath, bool live)
+    {
+        Assert.Equal(live, ConfigFileWatcher.IsLive(keyPath));
+    }
+
     /// <summary>A TimeProvider whose timers fire only when the test says so.</summary>
     private sealed class ManualTimeProvider : TimeProvider
     {

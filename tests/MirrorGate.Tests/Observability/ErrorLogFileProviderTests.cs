@@ -60,6 +60,31 @@ public sealed class ErrorLogFileProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Reopen_PathBrokenThenFixed_LinesInBetweenDroppedAndCountedThenWritingResumes()
+    {
+        var logs = Path.Combine(_directory, "logs");
+        var path = Path.Combine(logs, "error.log");
+        using var provider = ErrorLogFileProvider.Open(path);
+        var logger = provider.CreateLogger("MirrorGate");
+
+        Directory.Delete(logs, recursive: true);
+        File.WriteAllText(logs, "a file where the directory was");
+        provider.Reopen();
+        logger.LogWarning("lost");
+        await provider.FlushAsync(Wait);
+        Assert.Equal(1, provider.Dropped);
+
+        File.Delete(logs);
+        provider.Reopen();
+        logger.LogWarning("back");
+        await provider.FlushAsync(Wait);
+
+        var lines = await File.ReadAllLinesAsync(path);
+        Assert.Contains(lines, l => l.EndsWith("back", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("1 log lines were dropped: the error_log file did not keep up", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Open_PathUnderAFile_ConfigExceptionNamesKeyAndPath()
     {
         Directory.CreateDirectory(_directory);
