@@ -3,9 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace MirrorGate.Configuration;
 
 /// <summary>
-/// Re-reads <c>config.yaml</c> when it changes, so settings such as <c>plugin_attr</c> apply
-/// without a restart (APISIX needs a reload for them). A file that does not load is logged and
-/// the previous config stays in force.
+/// Re-reads <c>config.yaml</c> when it changes. The live keys (<see cref="IsLive"/>:
+/// <c>plugin_attr.proxy-mirror.*</c> but <c>marker_header</c>) apply at once; every other key
+/// (listeners, <c>deployment</c>, <c>nginx_config</c>, <c>plugins</c>, <c>apisix.id</c> ...)
+/// waits for a restart. Each change is logged by dotted key path: what was applied, and as a
+/// separate warning what waits for a restart. A change that does not load, or holds a bad or
+/// unknown key, is refused whole: only the refusal is logged and nothing is applied.
 /// </summary>
 /// <remarks>
 /// Polls the file's last-write time and length (default every second) rather than using
@@ -27,6 +30,11 @@ internal sealed partial class ConfigFileWatcher : IDisposable
     private (DateTime LastWriteUtc, long Length) _stamp;
     private string? _text;
     private NodeConfig _current;
+
+    // The file as last loaded (at start or by a reload that was not refused), flattened to
+    // dotted paths, and the warnings already reported for it.
+    private IReadOnlyDictionary<string, string> _previous;
+    private HashSet<string> _warnings;
     private int _polling;
 
     /// <param name="path">The file <paramref name="current"/> was loaded from. Create the watcher right after that
@@ -48,12 +56,20 @@ internal sealed partial class ConfigFileWatcher : IDisposable
         _prepare = prepare;
         _stamp = Stamp();
         _text = TryReadText();
+        (_previous, _warnings) = Baseline(_text, _path);
     }
 
-    /// <summary>The config in force: the last one that loaded.</summary>
+    /// <summary>True for a key that applies without a restart: <c>plugin_attr.proxy-mirror.*</c> except <c>marker_header</c>.</summary>
+    public static bool IsLive(string keyPath) =>
+        keyPath == LivePrefix[..^1]
+        || (keyPath.StartsWith(LivePrefix, StringComparison.Ordinal) && !keyPath.StartsWith(LivePrefix + "marker_header", StringComparison.Ordinal));
+
+    private const string LivePrefix = "plugin_attr.proxy-mirror.";
+
+    /// <summary>The config in force: as the node started, with the live keys of the last change that loaded.</summary>
     public NodeConfig Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised on the timer's thread with each new config that loaded; handlers should be quick.</summary>
+    /// <summary>Raised on the timer's thread when a change that loaded changed live keys, with the new <see cref="Current"/>; handlers should be quick.</summary>
     public event Action<NodeConfig>? ConfigChanged;
 
     public void Start() => _timer ??= _timeProvider.CreateTimer(_ => Poll(), null, _period, _period);
@@ -102,33 +118,106 @@ internal sealed partial class ConfigFileWatcher : IDisposable
             }
 
             NodeConfig config;
+            IReadOnlyDictionary<string, string> flat;
+            IReadOnlyList<string> warnings;
             try
             {
-                var (loaded, warnings) = NodeConfigLoader.LoadFromText(text, _path);
+                (var loaded, warnings) = NodeConfigLoader.LoadFromText(text, _path);
                 config = _prepare is null ? loaded : _prepare(loaded);
-                foreach (var warning in warnings)
-                {
-                    LogWarning(_logger, warning);
-                }
+
+                // The live values are checked here, before anything is applied or logged as applied.
+                Mirroring.ProxyMirrorSettings.FromPluginAttr(config.PluginAttr);
+                flat = Flatten(YamlToJson.ParseDocument(text, _path));
             }
             catch (ConfigException ex)
             {
-                LogReloadFailed(_logger, ex.Message, ex);
+                LogRefused(_logger, _path, ex.Message);
                 return;
             }
 
-            Volatile.Write(ref _current, config);
-            LogReloaded(_logger, _path);
-            Raise(config);
+            foreach (var warning in warnings.Where(w => !_warnings.Contains(w)))
+            {
+                LogWarning(_logger, warning);
+            }
+
+            _warnings = [.. warnings];
+            var changed = Changed(_previous, flat).ToArray();
+            _previous = flat;
+            var live = changed.Where(IsLive).ToArray();
+            var restart = changed.Where(k => !IsLive(k)).ToArray();
+            if (restart.Length > 0)
+            {
+                LogRestartNeeded(_logger, _path, string.Join(", ", restart));
+            }
+
+            if (live.Length == 0)
+            {
+                if (restart.Length == 0)
+                {
+                    LogNothingChanged(_logger, _path);
+                }
+
+                return;
+            }
+
+            // Only the live part is published: the rest stays as the node started until it restarts.
+            var applied = Current with { PluginAttr = config.PluginAttr };
+            Volatile.Write(ref _current, applied);
+            LogApplied(_logger, _path, string.Join(", ", live));
+            Raise(applied);
         }
         catch (Exception ex)
         {
             // On a timer thread an escaping exception would end the process; a reload is never worth that.
-            LogReloadFailed(_logger, ex.Message, ex);
+            LogReloadCrashed(_logger, _path, ex);
         }
         finally
         {
             Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    /// <summary>Every leaf of the document as <c>dotted.path</c> → its JSON text (a list is one leaf).</summary>
+    internal static IReadOnlyDictionary<string, string> Flatten(System.Text.Json.Nodes.JsonObject document)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        Walk(document, string.Empty);
+        return result;
+
+        void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
+        {
+            if (node is System.Text.Json.Nodes.JsonObject obj && (obj.Count > 0 || path.Length == 0))
+            {
+                foreach (var (key, value) in obj)
+                {
+                    Walk(value, path.Length == 0 ? key : $"{path}.{key}");
+                }
+            }
+            else
+            {
+                result[path] = node?.ToJsonString() ?? "null";
+            }
+        }
+    }
+
+    /// <summary>Paths whose value differs, was added or was removed, in a stable order.</summary>
+    internal static IEnumerable<string> Changed(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        before.Keys.Union(after.Keys)
+            .Where(k => !before.TryGetValue(k, out var a) || !after.TryGetValue(k, out var b) || a != b)
+            .Order(StringComparer.Ordinal);
+
+    private static (IReadOnlyDictionary<string, string>, HashSet<string>) Baseline(string? text, string path)
+    {
+        try
+        {
+            return text is null
+                ? (new Dictionary<string, string>(), [])
+                : (Flatten(YamlToJson.ParseDocument(text, path)), [.. NodeConfigLoader.LoadFromText(text, path).Warnings]);
+        }
+        catch (ConfigException)
+        {
+            // The node started from this text, so it loads; a file changed in between is compared as empty.
+            return (new Dictionary<string, string>(), []);
         }
     }
 
@@ -178,11 +267,11 @@ internal sealed partial class ConfigFileWatcher : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Reloaded {Path}; the new settings are in force.")]
-    private static partial void LogReloaded(ILogger logger, string path);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Reloaded {Path}: applied {Keys}")]
+    private static partial void LogApplied(ILogger logger, string path, string keys);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Config file changed but did not load, keeping the previous settings: {Problem}")]
-    private static partial void LogReloadFailed(ILogger logger, string problem, Exception exception);
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Config file {Path} changed but was refused, nothing was applied: {Problem}")]
+    private static partial void LogRefused(ILogger logger, string path, string problem);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);
@@ -195,4 +284,13 @@ internal sealed partial class ConfigFileWatcher : IDisposable
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "A handler of the config change event threw.")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "{Path} changed {Keys}: these apply when the node restarts; until then the node keeps the values it started with")]
+    private static partial void LogRestartNeeded(ILogger logger, string path, string keys);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "{Path} changed but no setting differs (comments or layout only); nothing to apply")]
+    private static partial void LogNothingChanged(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "Reloading {Path} failed unexpectedly; keeping the previous settings")]
+    private static partial void LogReloadCrashed(ILogger logger, string path, Exception exception);
 }

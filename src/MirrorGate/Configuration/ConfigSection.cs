@@ -35,6 +35,7 @@ internal sealed class ConfigSection
     public JsonNode? Raw(string key, out bool present)
     {
         _read.Add(key);
+        _context.Known.Add(ApisixKeys.Normalize(KeyPath(key)));
         present = _node.TryGetPropertyValue(key, out var value);
         return value;
     }
@@ -75,17 +76,24 @@ internal sealed class ConfigSection
         return value is null ? fallback : ToString(value, KeyPath(key), _context);
     }
 
-    /// <summary>Reports every key of this mapping that no getter asked for.</summary>
-    public void WarnUnknownKeys()
+    /// <summary>
+    /// Reports every key of this mapping that no getter asked for: APISIX's keys that MirrorGate
+    /// does not use (<see cref="ApisixKeys"/>) as warnings, any other as an unknown key, which
+    /// fails the load when <see cref="ConfigReadContext.ThrowIfUnknownKeys"/> runs at its end.
+    /// </summary>
+    public void CheckUnknownKeys()
     {
         foreach (var (key, _) in _node)
         {
             if (!_read.Contains(key))
             {
-                _context.Warnings.Add($"unknown key '{KeyPath(key)}' in {_context.SourceName}, ignored");
+                _context.ReportUnread(KeyPath(key));
             }
         }
     }
+
+    /// <summary>The former name of <see cref="CheckUnknownKeys"/>, kept so callers written before it still build.</summary>
+    public void WarnUnknownKeys() => CheckUnknownKeys();
 
     public ConfigException Invalid(string keyPath, string problem, JsonNode? got) => Invalid(_context, keyPath, problem, got);
 
@@ -137,10 +145,44 @@ internal sealed class ConfigSection
     };
 }
 
-/// <summary>What the whole read shares: the file's name for messages and the warnings so far.</summary>
+/// <summary>What the whole read shares: the file's name for messages, the warnings so far, the keys read and the unknown ones.</summary>
 internal sealed class ConfigReadContext(string sourceName)
 {
     public string SourceName { get; } = sourceName;
 
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Every key path a getter asked for (list positions as <c>[]</c>): the candidates for "did you mean".</summary>
+    public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keys neither MirrorGate nor APISIX has, in the order found.</summary>
+    public List<string> Unknown { get; } = [];
+
+    public void ReportUnread(string keyPath)
+    {
+        if (ApisixKeys.Covers(keyPath))
+        {
+            Warnings.Add($"APISIX key '{keyPath}' in {SourceName} is not used by MirrorGate, ignored");
+        }
+        else
+        {
+            Unknown.Add(keyPath);
+        }
+    }
+
+    /// <summary>Called once everything was read: unknown keys stop the load, each named with the closest known key.</summary>
+    /// <exception cref="ConfigException">At least one key is unknown.</exception>
+    public void ThrowIfUnknownKeys()
+    {
+        if (Unknown.Count == 0)
+        {
+            return;
+        }
+
+        var described = Unknown.Select(k => $"'{k}'{KeySuggestions.DidYouMean(k, Known)}");
+        var problem = Unknown.Count == 1
+            ? $"unknown key{KeySuggestions.DidYouMean(Unknown[0], Known)} (neither MirrorGate nor APISIX has it; see docs/configuration.md)"
+            : $"unknown keys {string.Join(", ", described)} (neither MirrorGate nor APISIX has them; see docs/configuration.md)";
+        throw new ConfigException(SourceName, Unknown[0], problem);
+    }
 }

@@ -20,22 +20,28 @@ internal static class DeploymentReader
         };
 
         var traditional = deployment.Section("role_traditional");
-        var provider = traditional.String("config_provider", "sqlite") switch
+        var etcdGiven = deployment.Raw("etcd", out _) is not null;
+        var providerPath = traditional.KeyPath("config_provider");
+        var (provider, providerReason) = traditional.String("config_provider", null) switch
         {
-            "sqlite" => ConfigProvider.Sqlite,
-            "etcd" => ConfigProvider.Etcd,
-            var other => throw traditional.Invalid(traditional.KeyPath("config_provider"), "expected \"sqlite\" or \"etcd\"", JsonValue.Create(other)),
+            "sqlite" => (ConfigProvider.Sqlite, $"{providerPath}: sqlite"),
+            "etcd" => (ConfigProvider.Etcd, $"{providerPath}: etcd"),
+            // APISIX's default: a traditional node keeps its configuration in etcd. A config.yaml
+            // written for APISIX (its Docker image's has deployment.etcd and nothing else) gets etcd.
+            null when etcdGiven => (ConfigProvider.Etcd, $"deployment.etcd is set and {providerPath} is not; etcd is APISIX's default"),
+            null => (ConfigProvider.Sqlite, $"neither {providerPath} nor deployment.etcd is set; the embedded store is MirrorGate's default"),
+            var other => throw traditional.Invalid(providerPath, "expected \"sqlite\" or \"etcd\"", JsonValue.Create(other)),
         };
-        traditional.WarnUnknownKeys();
+        traditional.CheckUnknownKeys();
 
         var sqlite = deployment.Section("sqlite");
         var sqlitePath = FullPath(sqlite, "path", "data/mirrorgate.db")!;
-        sqlite.WarnUnknownKeys();
+        sqlite.CheckUnknownKeys();
 
         var etcd = ReadEtcd(deployment.Section("etcd"), context);
         var admin = ReadAdmin(deployment.Section("admin"), context);
-        deployment.WarnUnknownKeys();
-        return new DeploymentConfig(role, provider, sqlitePath, etcd, admin);
+        deployment.CheckUnknownKeys();
+        return new DeploymentConfig(role, provider, sqlitePath, etcd, admin) { ConfigProviderReason = providerReason };
     }
 
     private static EtcdConfig ReadEtcd(ConfigSection etcd, ConfigReadContext context)
@@ -88,10 +94,10 @@ internal static class DeploymentReader
                 throw tlsSection.Invalid(tlsSection.KeyPath(tls.Cert is null ? "cert" : "key"), "cert and key must be given together", null);
             }
 
-            tlsSection.WarnUnknownKeys();
+            tlsSection.CheckUnknownKeys();
         }
 
-        etcd.WarnUnknownKeys();
+        etcd.CheckUnknownKeys();
         return new EtcdConfig(hosts, prefix.TrimEnd('/') is { Length: > 0 } p ? p : "/", TimeSpan.FromSeconds(timeout),
             TimeSpan.FromSeconds(watchTimeout), user, password, tls, startupRetry);
     }
@@ -111,7 +117,7 @@ internal static class DeploymentReader
         var listen = admin.Section("admin_listen");
         var ip = listen.Raw("ip", out _) is { } ipNode ? ConfigSection.ToIp(ipNode, listen.KeyPath("ip"), context) : "127.0.0.1";
         var port = listen.Int("port", 9180, 1, 65535);
-        listen.WarnUnknownKeys();
+        listen.CheckUnknownKeys();
 
         var allowAdmin = ReadAllowAdmin(admin, context);
 
@@ -121,7 +127,7 @@ internal static class DeploymentReader
             throw admin.Invalid(admin.KeyPath("admin_api_version"), "only \"v3\" is supported", JsonValue.Create(version));
         }
 
-        admin.WarnUnknownKeys();
+        admin.CheckUnknownKeys();
         return new AdminConfig(keys, keyRequired, new ListenAddress(ip, port), allowAdmin);
     }
 
@@ -176,7 +182,7 @@ internal static class DeploymentReader
                 throw item.Invalid(item.KeyPath("name"), "duplicate key name", JsonValue.Create(name));
             }
 
-            item.WarnUnknownKeys();
+            item.CheckUnknownKeys();
             keys.Add(new AdminKeyConfig(name, key, role));
         }
 

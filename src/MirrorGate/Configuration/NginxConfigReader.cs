@@ -48,9 +48,8 @@ internal static class NginxConfigReader
             _ => throw http.Invalid(http.KeyPath("access_log_format_escape"), "expected default or json", http.Raw("access_log_format_escape", out _)),
         };
         var buffer = http.Int("access_log_buffer", 16384, 0, 64 * 1024 * 1024);
-        http.WarnUnknownKeys();
-        nginx.WarnUnknownKeys();
-
+        http.CheckUnknownKeys();
+        nginx.CheckUnknownKeys();
         return new NginxConfig(
             level,
             levelName,

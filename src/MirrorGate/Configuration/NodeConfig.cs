@@ -48,7 +48,11 @@ internal sealed record DeploymentConfig(
     ConfigProvider ConfigProvider,
     string SqlitePath,
     EtcdConfig Etcd,
-    AdminConfig Admin);
+    AdminConfig Admin)
+{
+    /// <summary>Why <see cref="ConfigProvider"/> is what it is (the key that set it, or which default applied), for the start-up line.</summary>
+    public string ConfigProviderReason { get; init; } = "default";
+}
 
 /// <summary><c>deployment.role</c>. Only a traditional node (data plane and Admin API together) for now.</summary>
 internal enum DeploymentRole

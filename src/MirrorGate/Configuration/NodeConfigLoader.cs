@@ -5,8 +5,9 @@ namespace MirrorGate.Configuration;
 
 /// <summary>
 /// Reads <c>config.yaml</c> (APISIX's key layout) into a <see cref="NodeConfig"/>: defaults for
-/// what is absent, a <see cref="ConfigException"/> naming the key for what is wrong, and a
-/// warning for each key it does not know (APISIX has many that MirrorGate does not use).
+/// what is absent, a <see cref="ConfigException"/> naming the key for what is wrong or unknown
+/// (with the closest known key), and a warning for each key APISIX has that MirrorGate does not
+/// use (listed in <c>ApisixKeys.txt</c>).
 /// </summary>
 internal static class NodeConfigLoader
 {
@@ -48,14 +49,16 @@ internal static class NodeConfigLoader
         var nodeListen = ReadNodeListen(apisix, context);
         var enableAdmin = apisix.Bool("enable_admin", true);
         var serverTokens = apisix.Bool("enable_server_tokens", true);
-        apisix.WarnUnknownKeys();
+        apisix.CheckUnknownKeys();
+        var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
 
         var deployment = DeploymentReader.Read(root.Section("deployment"), context);
-        var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
         var plugins = ReadPlugins(root, context);
         var pluginAttr = ReadPluginAttr(root);
         var exportAddr = ReadExportAddr(pluginAttr, context);
-        root.WarnUnknownKeys();
+        CheckProxyMirrorKeys(pluginAttr, context);
+        root.CheckUnknownKeys();
+        context.ThrowIfUnknownKeys();
 
         var config = new NodeConfig(sourceName, nodeListen, enableAdmin, deployment, plugins, pluginAttr, exportAddr, id)
         {
@@ -127,7 +130,7 @@ internal static class NodeConfigLoader
             ? ConfigSection.ToInt(portNode, item.KeyPath("port"), 1, 65535, context)
             : throw item.Invalid(item.KeyPath("port"), "required: expected an integer between 1 and 65535", null);
         var http2 = item.Bool("enable_http2", false);
-        item.WarnUnknownKeys();
+        item.CheckUnknownKeys();
         return new ListenEndpoint(ip, port, http2);
     }
 
@@ -177,6 +180,45 @@ internal static class NodeConfigLoader
     }
 
     /// <summary>
+    /// <c>plugin_attr.proxy-mirror</c> is MirrorGate's own: its values are checked by
+    /// <see cref="Mirroring.ProxyMirrorSettings"/>, its key names here, so a misspelt
+    /// <c>max_body_sise</c> stops the load instead of leaving the default in force.
+    /// </summary>
+    private static void CheckProxyMirrorKeys(JsonObject pluginAttr, ConfigReadContext context)
+    {
+        if (pluginAttr["proxy-mirror"] is not JsonObject attr)
+        {
+            return;
+        }
+
+        var section = new ConfigSection(attr, "plugin_attr.proxy-mirror", context);
+        foreach (var key in ProxyMirrorKeys)
+        {
+            section.Raw(key, out _);
+        }
+
+        if (attr["timeout"] is JsonObject timeout)
+        {
+            var timeoutSection = new ConfigSection(timeout, "plugin_attr.proxy-mirror.timeout", context);
+            foreach (var key in (string[])["connect", "send", "read"])
+            {
+                timeoutSection.Raw(key, out _);
+            }
+
+            timeoutSection.CheckUnknownKeys();
+        }
+
+        section.CheckUnknownKeys();
+    }
+
+    /// <summary>The keys of <c>plugin_attr.proxy-mirror</c> (APISIX's <c>timeout</c> and MirrorGate's own).</summary>
+    internal static readonly string[] ProxyMirrorKeys =
+    [
+        "timeout", "max_body_size", "max_buffered_bytes", "queue_size", "concurrency", "pipeline_depth",
+        "verify_tls", "compare_max_bytes", "compare_log", "marker_header",
+    ];
+
+    /// <summary>
     /// <c>plugin_attr.prometheus.export_addr</c>, typed because the host opens a listener for it.
     /// Default 127.0.0.1:9091 as APISIX: metrics stay local unless asked otherwise.
     /// </summary>
@@ -197,7 +239,7 @@ internal static class NodeConfigLoader
         var section = new ConfigSection(prometheusObject, "plugin_attr.prometheus", context).Section("export_addr");
         var ip = section.Raw("ip", out _) is { } ipNode ? ConfigSection.ToIp(ipNode, section.KeyPath("ip"), context) : "127.0.0.1";
         var port = section.Int("port", 9091, 1, 65535);
-        section.WarnUnknownKeys();
+        section.CheckUnknownKeys();
         return new ListenAddress(ip, port);
     }
 }

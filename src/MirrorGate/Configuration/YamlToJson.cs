@@ -37,12 +37,20 @@ internal static partial class YamlToJson
         }
         catch (YamlException ex)
         {
+            var (line, column, problem) = Locate(yaml, ex);
             throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
-                $"{sourceName}: invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}"), ex);
+                $"{sourceName}: invalid YAML at line {line}, column {column}: {problem}"), ex);
         }
         catch (InvalidOperationException ex)
         {
-            // YamlDotNet's scanner fails this way on some malformed input (an unclosed flow list).
+            // YamlDotNet's scanner fails this way, without a position, on an unclosed flow list
+            // followed by more lines; find the bracket ourselves.
+            if (UnclosedFlow(yaml) is { } open)
+            {
+                throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                    $"{sourceName}: invalid YAML at line {open.Line}, column {open.Column}: '{open.Bracket}' is never closed"), ex);
+            }
+
             throw new ConfigException($"{sourceName}: invalid YAML (check brackets and quotes): {ex.Message}", ex);
         }
 
@@ -64,6 +72,124 @@ internal static partial class YamlToJson
             null => [],
             _ => throw new ConfigException($"{sourceName}: the top level must be a mapping of keys (apisix, deployment, plugins, plugin_attr)"),
         };
+    }
+
+    /// <summary>
+    /// Where the problem is. YamlDotNet's own mark is right for most errors (a duplicate key, an
+    /// unclosed quote: where it starts), but it puts a tab used as indentation at the start of the
+    /// enclosing mapping, and an unclosed bracket at the end of the file.
+    /// </summary>
+    private static (long Line, long Column, string Problem) Locate(string yaml, YamlException ex)
+    {
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabIndentation(yaml) is { } tab)
+        {
+            return (tab.Line, tab.Column, "a tab used as indentation (YAML indents with spaces only)");
+        }
+
+        if ((ex.Message.Contains("flow sequence", StringComparison.Ordinal) || ex.Message.Contains("flow mapping", StringComparison.Ordinal))
+            && UnclosedFlow(yaml) is { } open)
+        {
+            return (open.Line, open.Column, $"'{open.Bracket}' is never closed");
+        }
+
+        return (ex.Start.Line, ex.Start.Column, ex.Message);
+    }
+
+    /// <summary>The first tab in a line's leading whitespace (1-based line and column).</summary>
+    internal static (int Line, int Column)? TabIndentation(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            for (var c = 0; c < line.Length && line[c] is ' ' or '\t'; c++)
+            {
+                if (line[c] == '\t')
+                {
+                    return (i + 1, c + 1);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first <c>[</c> or <c>{</c> that opens a flow collection and is never closed (1-based),
+    /// skipping quoted text and comments. A bracket inside a plain value (<c>a[1]</c>) does not
+    /// open one: only at the start of a value, or inside another flow collection.
+    /// </summary>
+    internal static (int Line, int Column, char Bracket)? UnclosedFlow(string yaml)
+    {
+        var open = new Stack<(int Line, int Column, char Bracket)>();
+        var lines = yaml.Split('\n');
+        char? quote = null;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var previous = ' ';
+            for (var c = 0; c < line.Length; c++)
+            {
+                var ch = line[c];
+                if (quote is { } q)
+                {
+                    if (ch == '\\' && q == '"')
+                    {
+                        c++;
+                    }
+                    else if (ch == q)
+                    {
+                        if (q == '\'' && c + 1 < line.Length && line[c + 1] == '\'')
+                        {
+                            c++;
+                        }
+                        else
+                        {
+                            quote = null;
+                        }
+                    }
+
+                    previous = ch;
+                    continue;
+                }
+
+                var valueStart = previous is ' ' or '\t' or '[' or '{' or ',' || (c == 0);
+                var lastNonSpace = LastNonSpace(line, c);
+                var opensValue = lastNonSpace is null or ':' or '-' or '[' or '{' or ',';
+                switch (ch)
+                {
+                    case '#' when valueStart:
+                        c = line.Length;
+                        break;
+                    case '"' or '\'' when opensValue:
+                        quote = ch;
+                        break;
+                    case '[' or '{' when opensValue || open.Count > 0:
+                        open.Push((i + 1, c + 1, ch));
+                        break;
+                    case ']' or '}' when open.Count > 0:
+                        open.Pop();
+                        break;
+                }
+
+                previous = ch;
+            }
+        }
+
+        return open.Count > 0 ? open.Reverse().First() : null;
+    }
+
+    private static char? LastNonSpace(string line, int before)
+    {
+        for (var i = before - 1; i >= 0; i--)
+        {
+            if (line[i] is not (' ' or '\t'))
+            {
+                return line[i];
+            }
+        }
+
+        return null;
     }
 
     private static JsonNode? Convert(YamlNode node, int depth, string sourceName)

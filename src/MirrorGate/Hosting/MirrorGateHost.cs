@@ -103,28 +103,7 @@ public static partial class MirrorGateHost
         var config = bootstrap.Config;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = bootstrap.HostArgs });
 
-        // Defaults below every other source, so --Logging:... arguments still win: ASP.NET Core's
-        // and YARP's own per-request lines ("Proxying to ...", "Received HTTP/1.1 response ...")
-        // would otherwise flood the console with lines for every proxied request, and cost CPU
-        // under load. The node's own start-up lines (MirrorGate, Microsoft.Hosting.Lifetime) stay.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:LogLevel:Yarp"] = "Warning",
-                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
-                // "Hosting failed to start" would print the start-up failure's stack trace; the
-                // executable reports it as one line instead. Crashes later are Critical and stay.
-                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
-            },
-        });
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-        });
+        ConfigureLogging(builder, config.Nginx);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var listeners = ListenerMap.From(config);
@@ -228,7 +207,7 @@ public static partial class MirrorGateHost
             }
 
             LogListening(logger, "Prometheus metrics", $"{config.PrometheusExportAddr}{PrometheusEndpoint.Path}");
-            LogStore(logger, store.Name, store.Location);
+            LogStore(logger, store.Name, store.Location, config.Deployment.ConfigProviderReason);
             LogNodeId(logger, bootstrap.NodeId.Id, bootstrap.NodeId.FilePath is { } idFile
                 ? $"{(bootstrap.NodeId.Generated ? "generated and saved in" : "read from")} {idFile}"
                 : "apisix.id", bootstrap.MirrorSettings.MarkerHeader);
@@ -240,12 +219,79 @@ public static partial class MirrorGateHost
             LogPlugins(logger, string.Join(", ", app.Services.GetRequiredService<PluginRegistry>().Enabled.Select(p => p.Name)));
         });
 
+        // Microsoft.Hosting.Lifetime's lines are below the default level (they repeat the ones
+        // above); stopping is still worth a line of the gateway's own.
+        lifetime.ApplicationStopping.Register(() => LogStopping(logger));
+
         var watcher = app.Services.GetRequiredService<ConfigFileWatcher>();
         var settings = app.Services.GetRequiredService<NodeSettings>();
         watcher.ConfigChanged += settings.Apply;
         watcher.Start();
         return app;
     }
+
+    /// <summary>
+    /// The log levels from <c>nginx_config.error_log_level</c> (nginx's names, <c>warn</c> by
+    /// default) as defaults below every other configuration source, so <c>--Logging:...</c>
+    /// arguments still win; the console, and <c>nginx_config.error_log</c> when set.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>Everything (the libraries: Microsoft.*, Yarp.*, System.*; the gateway: MirrorGate.*) logs at that level.</item>
+    /// <item>The start-up lines (category <c>MirrorGate</c>, event ids 10-18) and the config.yaml reload lines
+    /// (<see cref="ConfigFileWatcher"/>, 1101-1109) at Information, so they show at any level.</item>
+    /// <item><c>Microsoft.Hosting.Lifetime</c> at Warning: its "Now listening on", "Application started" and
+    /// "Content root" lines repeat the gateway's own.</item>
+    /// <item>YARP's forwarder at Error unless the level is debug: its per-request lines, and its warning with a
+    /// stack trace for an unreachable upstream, which the gateway reports itself in one line (event 2001).</item>
+    /// <item>"Hosting failed to start" at Critical only: the executable reports a start-up failure as one line.</item>
+    /// </list>
+    /// </remarks>
+    internal static void ConfigureLogging(WebApplicationBuilder builder, NginxConfig nginx)
+    {
+        var level = nginx.ErrorLogLevel.ToString();
+        var user = builder.Configuration;
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = level,
+            // "MirrorGate.*" is more specific than "MirrorGate", so only the start-up category itself is lifted;
+            // it follows the user's Default when one is given, as every other category does.
+            ["Logging:LogLevel:MirrorGate"] = LogLevel.Information.ToString(),
+            ["Logging:LogLevel:MirrorGate.*"] = user["Logging:LogLevel:Default"] ?? level,
+            // What a config.yaml edit did (applied, waits for a restart, refused) is an answer to the
+            // operator's own action, like the start-up lines: shown at any level.
+            ["Logging:LogLevel:" + typeof(ConfigFileWatcher).FullName] = Min(nginx.ErrorLogLevel, LogLevel.Information),
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = Max(nginx.ErrorLogLevel, LogLevel.Warning),
+            ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = LogLevel.Critical.ToString(),
+        };
+
+        // The user's own setting for YARP (any of its prefixes) wins over ours for the forwarder.
+        if (nginx.ErrorLogLevel > LogLevel.Debug
+            && new[] { "Yarp", "Yarp.ReverseProxy", "Yarp.ReverseProxy.Forwarder" }.All(c => user[$"Logging:LogLevel:{c}"] is null))
+        {
+            defaults["Logging:LogLevel:" + YarpForwarderCategory] = Max(nginx.ErrorLogLevel, LogLevel.Error);
+        }
+
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        });
+
+        if (nginx.ErrorLog is { } path)
+        {
+            var file = ErrorLogFileProvider.Open(path);
+            builder.Services.AddSingleton(_ => file);
+            builder.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<ErrorLogFileProvider>());
+        }
+
+        static string Max(LogLevel a, LogLevel b) => (a > b ? a : b).ToString();
+        static string Min(LogLevel a, LogLevel b) => (a < b ? a : b).ToString();
+    }
+
+    /// <summary>YARP's <c>HttpForwarder</c>: "Proxying to ...", "Received HTTP/1.1 response ..." and forwarding errors.</summary>
+    internal const string YarpForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
     private static void AddServices(IServiceCollection services, NodeBootstrap bootstrap)
     {
@@ -372,8 +418,8 @@ public static partial class MirrorGateHost
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Listening for {What} on {Address}")]
     private static partial void LogListening(ILogger logger, string what, string address);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Configuration store: {Store} at {Location}")]
-    private static partial void LogStore(ILogger logger, string store, string location);
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Configuration store: {Store} at {Location} ({Reason})")]
+    private static partial void LogStore(ILogger logger, string store, string location, string reason);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Admin API key {How} {Path}")]
     private static partial void LogAdminKey(ILogger logger, string how, string path);
@@ -386,6 +432,9 @@ public static partial class MirrorGateHost
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Node id {NodeId} ({Source}); mirror copies carry it in {MarkerHeader}")]
     private static partial void LogNodeId(ILogger logger, string nodeId, string source, string markerHeader);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, Message = "Stopping: new connections are refused, requests in flight may finish")]
+    private static partial void LogStopping(ILogger logger);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "config.yaml: {Warning}")]
     private static partial void LogConfigWarning(ILogger logger, string warning);

@@ -116,12 +116,12 @@ public sealed class ProxyMirrorBodyTests
         (await gateway.Client.PostAsync(gateway.ProxyUrl + "/upload?n=1", new ByteArrayContent(body))).Dispose();
         await WaitForMetricAsync(gateway, 1, "mirrorgate_mirror_dropped_total", Label("reason", "body_too_large"));
 
-        var applied = gateway.Logs.Count("Applied plugin_attr");
+        var applied = gateway.Logs.Count("applied plugin_attr");
         await File.WriteAllTextAsync(gateway.ConfigPath, GatewayNode.RenderConfig(
             gateway.Directory, gateway.ProxyPort, gateway.AdminPort, gateway.MetricsPort, gateway.Http2Port,
             "  proxy-mirror:\n    max_body_size: 4m", null));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (gateway.Logs.Count("Applied plugin_attr") <= applied)
+        while (gateway.Logs.Count("applied plugin_attr") <= applied)
         {
             Assert.True(DateTime.UtcNow < deadline, "the config.yaml edit was not applied");
             await Task.Delay(20);

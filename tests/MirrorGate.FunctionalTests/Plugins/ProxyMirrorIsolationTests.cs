@@ -209,11 +209,11 @@ public sealed class ProxyMirrorIsolationTests
 
         await mirror.WaitForCountAsync(1);
 
-        var applied = gateway.Logs.Count("Applied plugin_attr");
+        var applied = gateway.Logs.Count("applied plugin_attr");
         await File.WriteAllTextAsync(gateway.ConfigPath, GatewayNode.RenderConfig(
             gateway.Directory, gateway.ProxyPort, gateway.AdminPort, gateway.MetricsPort, gateway.Http2Port,
             "  proxy-mirror:\n    timeout: {connect: 1s, read: 1s, send: 1s}", null));
-        await WaitUntilAsync(() => gateway.Logs.Count("Applied plugin_attr") > applied, "the config.yaml edit was not applied");
+        await WaitUntilAsync(() => gateway.Logs.Count("applied plugin_attr") > applied, "the config.yaml edit was not applied");
 
         var clock = Stopwatch.StartNew();
         using (var after = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello?after=1"))

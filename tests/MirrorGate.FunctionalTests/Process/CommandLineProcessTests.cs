@@ -101,7 +101,7 @@ public sealed class CommandLineProcessTests
         int proxy = FreePort.Next(), admin = FreePort.Next(), metrics = FreePort.Next();
         Directory.CreateDirectory(Path.Combine(directory.Path, "conf"));
         var configPath = Path.Combine(directory.Path, "conf", "x.yaml");
-        await File.WriteAllTextAsync(configPath, NodeDirectory.RelativePathsConfig(proxy, admin, metrics));
+        await File.WriteAllTextAsync(configPath, NodeDirectory.RelativePathsConfig(proxy, admin, metrics) + "\nnginx_config:\n  error_log: logs/error.log\n");
 
         // The server project is built beside the tests, in the same configuration (Debug or Release).
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
@@ -111,6 +111,7 @@ public sealed class CommandLineProcessTests
         await node.WaitForPortAsync(admin);
         await node.WaitForOutputAsync($"starting with {configPath}");
         await node.WaitForOutputAsync($"Configuration store: sqlite at {Path.Combine(directory.Path, "data", "mirrorgate.db")}");
+        Assert.True(File.Exists(Path.Combine(directory.Path, "logs", "error.log")), node.Output);
         node.Terminate();
         await node.WaitForExitAsync();
     }

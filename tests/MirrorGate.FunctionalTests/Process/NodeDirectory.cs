@@ -55,12 +55,13 @@ internal sealed class NodeDirectory : IDisposable
 
 
     /// <summary>Writes config.yaml with the harness's keys and new free ports (a restart may not get the old ones back).</summary>
-    public string WriteConfig()
+    /// <param name="extraYaml">Top-level sections added at the end (e.g. <c>nginx_config:</c>), or null.</param>
+    public string WriteConfig(string? extraYaml = null)
     {
         ProxyPort = FreePort.Next();
         AdminPort = FreePort.Next();
         MetricsPort = FreePort.Next();
-        File.WriteAllText(ConfigPath, GatewayNode.RenderConfig(Path, ProxyPort, AdminPort, MetricsPort, null, null, null, null, _storeYaml));
+        File.WriteAllText(ConfigPath, GatewayNode.RenderConfig(Path, ProxyPort, AdminPort, MetricsPort, null, null, extraYaml, null, _storeYaml));
         return ConfigPath;
     }
 

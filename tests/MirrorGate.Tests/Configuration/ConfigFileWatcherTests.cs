@@ -48,7 +48,9 @@ public sealed class ConfigFileWatcherTests : IDisposable
 
         Assert.Equal("2s", Connect(seen!));
         Assert.Same(seen, watcher.Current);
-        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("Reloaded", StringComparison.Ordinal));
+        var applied = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Information, applied.Level);
+        Assert.Equal($"Reloaded {ConfigPath}: applied plugin_attr.proxy-mirror.timeout.connect", applied.Message);
     }
 
     [Fact]
@@ -106,15 +108,144 @@ public sealed class ConfigFileWatcherTests : IDisposable
     }
 
     [Fact]
-    public void Poll_Prepare_AppliedBeforePublishing()
+    public void Poll_PrepareThrows_ChangeRefused()
     {
-        using var watcher = NewWatcher(prepare: c => c with { EnableAdmin = false });
+        using var watcher = NewWatcher(prepare: _ => throw new ConfigException("config.yaml", "deployment.admin.admin_key", "cannot save the key"));
+        var before = watcher.Current;
 
         Edit(Timeout("3s"));
         watcher.Poll();
 
-        Assert.False(watcher.Current.EnableAdmin);
+        Assert.Same(before, watcher.Current);
+        var refusal = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Error, refusal.Level);
+        Assert.Contains("deployment.admin.admin_key: cannot save the key", refusal.Message, StringComparison.Ordinal);
+    }
+
+    private static string Node(int adminPort, string maxBodySize, string extra = "") => $$"""
+        deployment:
+          admin:
+            admin_listen: {ip: 127.0.0.1, port: {{adminPort}}}
+        plugin_attr:
+          proxy-mirror:
+            max_body_size: {{maxBodySize}}
+        {{extra}}
+        """;
+
+    [Fact]
+    public void Poll_AdminPortChanged_WarnsItWaitsForRestartAndAppliesNothing()
+    {
+        Edit(Node(9180, "1m"));
+        using var watcher = NewWatcher();
+        var before = watcher.Current;
+        watcher.ConfigChanged += _ => Assert.Fail("nothing live changed");
+
+        Edit(Node(9181, "1m"));
+        watcher.Poll();
+
+        Assert.Same(before, watcher.Current);
+        var warning = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal($"{ConfigPath} changed deployment.admin.admin_listen.port: these apply when the node restarts; until then the node keeps the values it started with", warning.Message);
+    }
+
+    [Fact]
+    public void Poll_BadLiveValue_OnlyTheRefusalIsLogged()
+    {
+        Edit(Node(9180, "1m"));
+        using var watcher = NewWatcher();
+        var before = watcher.Current;
+        watcher.ConfigChanged += _ => Assert.Fail("a refused change applies nothing");
+
+        Edit(Node(9181, "32q"));
+        watcher.Poll();
+
+        Assert.Same(before, watcher.Current);
+        var refusal = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Error, refusal.Level);
+        Assert.StartsWith($"Config file {ConfigPath} changed but was refused, nothing was applied: plugin_attr.proxy-mirror.max_body_size", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(refusal.Exception);
+    }
+
+    [Fact]
+    public void Poll_LiveAndRestartKeysChanged_AppliedLineNamesLiveKeysWarningNamesTheOthers()
+    {
+        Edit(Node(9180, "1m"));
+        using var watcher = NewWatcher();
+        var before = watcher.Current;
+        NodeConfig? seen = null;
+        watcher.ConfigChanged += c => seen = c;
+
+        Edit(Node(9181, "2m", "apisix:\n  node_listen: [19080]\n"));
+        watcher.Poll();
+
+        Assert.NotNull(seen);
+        Assert.Equal("2m", (string?)seen.PluginAttr["proxy-mirror"]!["max_body_size"]);
+        Assert.Equal(before.Deployment.Admin.Listen, seen.Deployment.Admin.Listen);
+        Assert.Equal(before.NodeListen, seen.NodeListen);
+        Assert.Equal(
+            [
+                (LogLevel.Warning, $"{ConfigPath} changed apisix.node_listen, deployment.admin.admin_listen.port: these apply when the node restarts; until then the node keeps the values it started with"),
+                (LogLevel.Information, $"Reloaded {ConfigPath}: applied plugin_attr.proxy-mirror.max_body_size"),
+            ],
+            _logger.Entries.Select(e => (e.Level, e.Message)));
+    }
+
+    [Fact]
+    public void Poll_MarkerHeaderChanged_WaitsForRestart()
+    {
+        using var watcher = NewWatcher();
+
+        Edit(Timeout("60s") + "    marker_header: X-Shadow-Of\n");
+        watcher.Poll();
+
+        var warning = Assert.Single(_logger.Entries);
+        Assert.Contains("changed plugin_attr.proxy-mirror.marker_header: these apply when the node restarts", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Poll_UnknownKeyAdded_WholeChangeRefusedWithSuggestion()
+    {
+        using var watcher = NewWatcher();
+        var before = watcher.Current;
+        watcher.ConfigChanged += _ => Assert.Fail("a refused change applies nothing");
+
+        Edit(Timeout("2s") + "apisix:\n  node_lisen: [19080]\n");
+        watcher.Poll();
+
+        Assert.Same(before, watcher.Current);
+        var refusal = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Error, refusal.Level);
+        Assert.Contains($"{ConfigPath}: apisix.node_lisen: unknown key, did you mean 'node_listen'?", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Poll_ApisixKeyAdded_WarnedOnceAndLiveChangeApplied()
+    {
+        using var watcher = NewWatcher();
+
+        Edit(Timeout("2s") + "nginx_config:\n  worker_processes: auto\n");
+        watcher.Poll();
+        Edit(Timeout("3s") + "nginx_config:\n  worker_processes: auto\n");
+        watcher.Poll();
+
         Assert.Equal("3s", Connect(watcher.Current));
+        Assert.Single(_logger.Entries, e => e.Message == $"APISIX key 'nginx_config.worker_processes' in {ConfigPath} is not used by MirrorGate, ignored");
+        Assert.Single(_logger.Entries, e => e.Message.Contains("changed nginx_config.worker_processes: these apply when the node restarts", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Poll_CommentOnlyEdit_SaysNothingChanged()
+    {
+        using var watcher = NewWatcher();
+        watcher.ConfigChanged += _ => Assert.Fail("nothing changed");
+
+        Edit("# a comment\n" + Timeout("60s"));
+        watcher.Poll();
+
+        var entry = Assert.Single(_logger.Entries);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Contains("no setting differs", entry.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +291,21 @@ public sealed class ConfigFileWatcherTests : IDisposable
 
         var config = await changed.Task.WaitAsync(EventTimeout);
         Assert.Equal("2000ms", Connect(config));
+    }
+
+    [Theory]
+    [InlineData("plugin_attr.proxy-mirror.max_body_size", true)]
+    [InlineData("plugin_attr.proxy-mirror.timeout.connect", true)]
+    [InlineData("plugin_attr.proxy-mirror", true)]
+    [InlineData("plugin_attr.proxy-mirror.marker_header", false)]
+    [InlineData("plugin_attr.proxy-mirrors.x", false)]
+    [InlineData("plugin_attr.prometheus.export_addr.port", false)]
+    [InlineData("deployment.admin.admin_listen.port", false)]
+    [InlineData("nginx_config.error_log_level", false)]
+    [InlineData("apisix.id", false)]
+    public void IsLive_OnlyProxyMirrorAttributesButTheMarker(string keyPath, bool live)
+    {
+        Assert.Equal(live, ConfigFileWatcher.IsLive(keyPath));
     }
 
     /// <summary>A TimeProvider whose timers fire only when the test says so.</summary>

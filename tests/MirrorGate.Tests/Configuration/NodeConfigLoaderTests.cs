@@ -150,31 +150,168 @@ public sealed class NodeConfigLoaderTests
     }
 
     [Fact]
-    public void LoadFromText_UnknownKeys_WarnWithFullPath()
+    public void LoadFromText_ApisixKeysNotUsed_WarnWithFullPath()
     {
         var (_, warnings) = Load("""
             apisix:
-              foo: 1
-              node_listen: [{port: 9080, bar: 2}]
+              enable_ipv6: true
+              ssl: {enable: true, listen: [{port: 9443}]}
             deployment:
               admin:
                 enable_admin_cors: true
               etcd:
                 tls: {verify: true, sni: x}
-            nginx_config: {worker_processes: auto}
+            nginx_config:
+              worker_processes: auto
+              http:
+                keepalive_timeout: 60s
+                lua_shared_dict: {my-dict: 1m}
+            graphql: {max_size: 1048576}
             plugin_attr:
               any-plugin: {whatever: 1}
             """);
 
         Assert.Equal(
             [
-                "unknown key 'apisix.node_listen[0].bar' in config.yaml, ignored",
-                "unknown key 'apisix.foo' in config.yaml, ignored",
-                "unknown key 'deployment.etcd.tls.sni' in config.yaml, ignored",
-                "unknown key 'deployment.admin.enable_admin_cors' in config.yaml, ignored",
-                "unknown key 'nginx_config.worker_processes' in config.yaml, ignored",
+                "APISIX key 'apisix.enable_ipv6' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'apisix.ssl' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'nginx_config.http.keepalive_timeout' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'nginx_config.http.lua_shared_dict' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'nginx_config.worker_processes' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'deployment.etcd.tls.sni' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'deployment.admin.enable_admin_cors' in config.yaml is not used by MirrorGate, ignored",
+                "APISIX key 'graphql' in config.yaml is not used by MirrorGate, ignored",
             ],
             warnings);
+    }
+
+    [Theory]
+    [InlineData("apisix: {node_lisen: [19080]}", "config.yaml: apisix.node_lisen: unknown key, did you mean 'node_listen'?")]
+    [InlineData("node_lisen: [19080]", "config.yaml: node_lisen: unknown key, did you mean 'apisix.node_listen'?")]
+    [InlineData("node_listen: [19080]", "config.yaml: node_listen: unknown key, did you mean 'apisix.node_listen'?")]
+    [InlineData("apisix: {node_listen: [{port: 9080, bar: 2}]}", "config.yaml: apisix.node_listen[0].bar: unknown key (neither")]
+    [InlineData("deployment: {admin: {admin_listen: {prot: 9180}}}", "config.yaml: deployment.admin.admin_listen.prot: unknown key, did you mean 'port'?")]
+    [InlineData("deployment: {role_traditional: {config_provder: etcd}}", "config.yaml: deployment.role_traditional.config_provder: unknown key, did you mean 'config_provider'?")]
+    [InlineData("deployment: {etcd: {hosts: [\"http://127.0.0.1:2379\"]}}", "config.yaml: deployment.etcd.hosts: unknown key, did you mean 'host'?")]
+    [InlineData("nginx_config: {error_log_levl: info}", "config.yaml: nginx_config.error_log_levl: unknown key, did you mean 'error_log_level'?")]
+    [InlineData("nginx_config: {http: {acess_log: logs/a.log}}", "config.yaml: nginx_config.http.acess_log: unknown key, did you mean 'access_log'?")]
+    [InlineData("plugin_attr: {proxy-mirror: {max_body_sise: 1m}}", "config.yaml: plugin_attr.proxy-mirror.max_body_sise: unknown key, did you mean 'max_body_size'?")]
+    [InlineData("plugin_attr: {proxy-mirror: {timeout: {conect: 1s}}}", "config.yaml: plugin_attr.proxy-mirror.timeout.conect: unknown key, did you mean 'connect'?")]
+    [InlineData("plugin_attr: {prometheus: {export_addr: {prot: 1}}}", "config.yaml: plugin_attr.prometheus.export_addr.prot: unknown key, did you mean 'port'?")]
+    [InlineData("zzz_nothing_like_it: 1", "config.yaml: zzz_nothing_like_it: unknown key (neither MirrorGate nor APISIX has it")]
+    public void LoadFromText_UnknownKey_ErrorNamesKeyFileAndClosestKnownKey(string yaml, string expected)
+    {
+        Assert.StartsWith(expected, Error(yaml), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadFromText_SeveralUnknownKeys_OneErrorNamingEach()
+    {
+        var message = Error("apisix: {node_lisen: 1, enable_admn: true}");
+
+        Assert.Equal(
+            "config.yaml: apisix.node_lisen: unknown keys 'apisix.node_lisen', did you mean 'node_listen'?, 'apisix.enable_admn', did you mean 'enable_admin'? (neither MirrorGate nor APISIX has them; see docs/configuration.md)",
+            message);
+    }
+
+    [Fact]
+    public void LoadFromText_EveryKeyOfApisixDefaultConfig_LoadsWithWarningsOnly()
+    {
+        // APISIX's config-default (apisix/cli/config.lua), trimmed to one item per list.
+        var (config, warnings) = Load("""
+            apisix:
+              node_listen: [9080]
+              enable_admin: true
+              enable_dev_mode: false
+              enable_reuseport: true
+              show_upstream_status_in_response_header: false
+              enable_ipv6: true
+              enable_http2: true
+              enable_server_tokens: true
+              extra_lua_path: ""
+              extra_lua_cpath: ""
+              proxy_cache: {cache_ttl: 10s, zones: [{name: memory_cache, memory_size: 50m}]}
+              delete_uri_tail_slash: false
+              normalize_uri_like_servlet: false
+              router: {http: radixtree_host_uri, ssl: radixtree_sni}
+              proxy_mode: http
+              resolver_timeout: 5
+              enable_resolv_search_opt: true
+              ssl: {enable: true, listen: [{port: 9443, enable_http3: false}]}
+              enable_control: true
+              disable_sync_configuration_during_start: false
+              data_encryption: {enable_encrypt_fields: true, keyring: [qeddd145sfvddff3]}
+            nginx_config:
+              error_log: logs/error.log
+              error_log_level: warn
+              worker_processes: auto
+              enable_cpu_affinity: false
+              worker_rlimit_nofile: 20480
+              event: {worker_connections: 10620}
+              meta: {lua_shared_dict: {prometheus-metrics: 15m}}
+              stream: {enable_access_log: false}
+              main_configuration_snippet: ""
+              http_configuration_snippet: ""
+              http:
+                enable_access_log: true
+                access_log: logs/access.log
+                access_log_format_escape: default
+                keepalive_timeout: 60s
+                client_max_body_size: 0
+                real_ip_from: [127.0.0.1]
+                upstream: {keepalive: 320}
+                charset: utf-8
+                lua_shared_dict: {internal-status: 10m}
+            graphql: {max_size: 1048576}
+            plugins: [proxy-mirror, prometheus]
+            stream_plugins: [ip-restriction]
+            plugin_attr:
+              log-rotate: {interval: 3600}
+              prometheus: {export_uri: /apisix/prometheus/metrics, export_addr: {ip: 127.0.0.1, port: 9091}}
+              proxy-mirror: {timeout: {connect: 60s, read: 60s, send: 60s}}
+            deployment:
+              role: traditional
+              role_traditional: {config_provider: etcd}
+              admin:
+                admin_key_required: true
+                admin_key: [{name: admin, key: edd1c9f034335f136f87ad84b625c8f1, role: admin}]
+                enable_admin_cors: true
+                allow_admin: [127.0.0.0/24]
+                admin_listen: {ip: 0.0.0.0, port: 9180}
+                admin_api_version: v3
+              etcd:
+                host: ["http://127.0.0.1:2379"]
+                prefix: /apisix
+                timeout: 30
+                watch_timeout: 50
+                startup_retry: 2
+                tls: {verify: true}
+            """);
+
+        Assert.Equal(ConfigProvider.Etcd, config.Deployment.ConfigProvider);
+        Assert.All(warnings, w => Assert.Contains("is not used by MirrorGate, ignored", w, StringComparison.Ordinal));
+        Assert.Contains("APISIX key 'apisix.proxy_cache' in config.yaml is not used by MirrorGate, ignored", warnings);
+    }
+
+    [Fact]
+    public void LoadFromText_EtcdGivenWithoutConfigProvider_EtcdAsApisix()
+    {
+        var (config, _) = Load("deployment: {role: traditional, etcd: {host: [\"http://etcd:2379\"], prefix: /apisix}}");
+
+        Assert.Equal(ConfigProvider.Etcd, config.Deployment.ConfigProvider);
+        Assert.Equal("deployment.etcd is set and deployment.role_traditional.config_provider is not; etcd is APISIX's default", config.Deployment.ConfigProviderReason);
+    }
+
+    [Theory]
+    [InlineData("", "Sqlite", "neither deployment.role_traditional.config_provider nor deployment.etcd is set; the embedded store is MirrorGate's default")]
+    [InlineData("deployment: {role_traditional: {config_provider: sqlite}, etcd: {host: [\"http://etcd:2379\"]}}", "Sqlite", "deployment.role_traditional.config_provider: sqlite")]
+    [InlineData("deployment: {role_traditional: {config_provider: etcd}}", "Etcd", "deployment.role_traditional.config_provider: etcd")]
+    public void LoadFromText_ConfigProvider_ChosenAndWhy(string yaml, string provider, string reason)
+    {
+        var (config, _) = Load(yaml);
+
+        Assert.Equal(provider, config.Deployment.ConfigProvider.ToString());
+        Assert.Equal(reason, config.Deployment.ConfigProviderReason);
     }
 
     [Theory]
@@ -336,7 +473,7 @@ public sealed class NodeConfigLoaderTests
     {
         var (config, _) = Load("""
             plugin_attr:
-              proxy-mirror:
+              example-plugin:
                 timeout:
                   connect: 2000ms
                   read: 2
@@ -349,7 +486,7 @@ public sealed class NodeConfigLoaderTests
             """);
 
         Assert.Equal(
-            """{"proxy-mirror":{"timeout":{"connect":"2000ms","read":2},"max_body_size":"10m","queue_size":4096,"ratio":0.5,"verify_tls":false,"quoted":"4096","nothing":null}}""",
+            """{"example-plugin":{"timeout":{"connect":"2000ms","read":2},"max_body_size":"10m","queue_size":4096,"ratio":0.5,"verify_tls":false,"quoted":"4096","nothing":null}}""",
             config.PluginAttr.ToJsonString());
         Assert.Null(config.PluginAttr.Parent);
     }

@@ -135,4 +135,29 @@ public sealed class YamlToJsonTests
 
         Assert.StartsWith("conf.yaml: invalid YAML", ex.Message);
     }
+
+    [Theory]
+    [InlineData("apisix:\n\tnode_listen: [19080]\n", "line 2, column 1: a tab used as indentation")]
+    [InlineData("apisix:\n  node_listen:\n  \t- 19080\n", "line 3, column 3: a tab used as indentation")]
+    [InlineData("apisix:\n  node_listen: [19080\n  enable_admin: true\n", "line 2, column 16: '[' is never closed")]
+    [InlineData("apisix:\n  node_listen: [19080\n", "line 2, column 16: '[' is never closed")]
+    [InlineData("apisix: {node_listen: 9080\ndeployment: {}\n", "line 1, column 9: '{' is never closed")]
+    [InlineData("apisix:\n  id: \"abc\n  enable_admin: true\n", "line 2, column 7:")]
+    [InlineData("apisix:\n  id: 'abc\n", "line 2, column 7:")]
+    [InlineData("apisix:\n  id: a\n  id: b\n", "line 3, column 3: Duplicate key id")]
+    [InlineData("a: 1\n  b: 2\n", "line 2, column 4:")]
+    public void ParseDocument_InvalidYaml_NamesTheLineAndColumnOfTheMistake(string yaml, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => YamlToJson.ParseDocument(yaml, "config.yaml"));
+
+        Assert.Contains($"config.yaml: invalid YAML at {expected}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a: [1, 2]\nb: x[1]\nc: \"[\"\nd: '{' # [\n")]
+    [InlineData("a: {b: [1, {c: 2}]}\n")]
+    public void UnclosedFlow_BalancedOrNotFlow_None(string yaml)
+    {
+        Assert.Null(YamlToJson.UnclosedFlow(yaml));
+    }
 }

@@ -17,30 +17,29 @@ public sealed class NodeSettingsTests
         """, "config.yaml").Config;
 
     [Fact]
-    public void Apply_MarkerHeaderChanged_OtherSettingsAppliedAndOneWarningSaysRestart()
+    public void Apply_CheckedConfig_SwapsMirrorSettingsWithoutLogging()
     {
         var logger = new ListLogger();
         var initial = Config("    queue_size: 10");
         var settings = new NodeSettings(initial, ProxyMirrorSettings.FromPluginAttr(initial.PluginAttr), logger);
 
-        settings.Apply(Config("    queue_size: 20\n    marker_header: X-Shadow-Of"));
+        settings.Apply(Config("    queue_size: 20"));
 
         Assert.Equal(20, settings.Mirror.QueueSize);
-        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
-        Assert.Contains("marker_header X-Shadow-Of; it applies when the node restarts", warning.Message);
-        Assert.Contains(MirrorMarker.DefaultHeaderName, warning.Message);
+        Assert.Empty(logger.Entries);
     }
 
     [Fact]
-    public void Apply_MarkerHeaderUnchanged_NoWarning()
+    public void Apply_BadValue_KeepsPreviousSettingsAndLogsOneError()
     {
         var logger = new ListLogger();
-        var initial = Config("    marker_header: X-Shadow-Of");
+        var initial = Config("    queue_size: 10");
         var settings = new NodeSettings(initial, ProxyMirrorSettings.FromPluginAttr(initial.PluginAttr), logger);
 
-        settings.Apply(Config("    marker_header: x-shadow-of\n    queue_size: 20"));
+        settings.Apply(Config("    max_body_size: 32q"));
 
-        Assert.DoesNotContain(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Equal(10, settings.Mirror.QueueSize);
+        Assert.Equal(LogLevel.Error, Assert.Single(logger.Entries).Level);
     }
 
     private sealed class ListLogger : ILogger<NodeSettings>
