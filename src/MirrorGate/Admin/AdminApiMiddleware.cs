@@ -9,6 +9,8 @@ namespace MirrorGate.Admin;
 /// <summary>
 /// The Admin API v3 on its own listener: client allow-list, CORS, the key check, then dispatch
 /// of <c>/apisix/admin/&lt;resource&gt;[/&lt;id&gt;[/&lt;sub/path&gt;]]</c> as APISIX's router does.
+/// The dashboard page (<see cref="DashboardPage.Path"/>) is served here too, after the address
+/// and mirror-copy checks but without a key: its data comes from <c>/apisix/admin/mirror/dashboard</c>.
 /// </summary>
 internal sealed class AdminApiMiddleware(
     AdminAuthenticator authenticator,
