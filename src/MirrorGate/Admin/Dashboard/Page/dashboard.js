@@ -55,8 +55,15 @@
     history = [];
     const mine = generation;
     const tick = async () => {
-      const done = await refresh(key, mine);
-      if (done && mine === generation) timer = setTimeout(tick, REFRESH_MS);
+      let goOn;
+      try {
+        goOn = await refresh(key, mine);
+      } catch (e) {
+        // An answer that could not be read or shown must not stop the refreshing for good.
+        if (mine === generation) setStatus("Could not show the last reading (" + e.message + "); retrying…", true);
+        goOn = true;
+      }
+      if (goOn && mine === generation) timer = setTimeout(tick, REFRESH_MS);
     };
     tick();
   }
