@@ -119,6 +119,7 @@ internal static class DashboardJson
         writer.WriteNumber("sent", counters.Sent);
         writer.WriteNumber("failed", counters.Failed);
         writer.WriteNumber("dropped", counters.Dropped);
+        writer.WriteNumber("pending", counters.Pending);
         WriteMap(writer, "sent_by_status_class", counters.SentByStatusClass);
         WriteMap(writer, "failed_by_reason", counters.FailedByReason);
         WriteMap(writer, "dropped_by_reason", counters.DroppedByReason);

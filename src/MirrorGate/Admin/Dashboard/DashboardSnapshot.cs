@@ -76,6 +76,13 @@ internal sealed record DashboardMirrorCounters(
     public long Failed => FailedByReason.Values.Sum();
 
     public long Dropped => DroppedByReason.Values.Sum();
+
+    /// <summary>
+    /// Sampled copies not settled yet: waiting for the request body, queued, being written or
+    /// awaiting the answer. Per target without counting anything more on the request path; the
+    /// counters are read one after another, so a copy settling meanwhile is clamped away.
+    /// </summary>
+    public long Pending => Math.Max(0, Sampled - Sent - Failed - Dropped);
 }
 
 /// <summary>

@@ -113,12 +113,13 @@ public sealed class DashboardSnapshotBuilderTests : IAsyncDisposable
         Assert.Equal(new Dictionary<string, long> { ["timeout"] = 1 }, first.Counters.FailedByReason);
         Assert.Equal(new Dictionary<string, long> { ["queue_full"] = 1 }, first.Counters.DroppedByReason);
         Assert.Equal(first.Counters.Sampled, first.Counters.Sent + first.Counters.Failed + first.Counters.Dropped);
+        Assert.Equal(0, first.Counters.Pending);
         Assert.Equal(3, first.Latency.Count);
         Assert.Equal(("off", false, (int?)null, (int?)null), (first.KillSwitch, first.CircuitOpen, first.QueueSize, first.Held));
 
         var unnamed = targets[1];
         Assert.Equal("http://127.0.0.1:10", unnamed.Name);
-        Assert.Equal(1, unnamed.Counters.Sampled);
+        Assert.Equal((1, 1), (unnamed.Counters.Sampled, unnamed.Counters.Pending));
         Assert.Equal(("closed", 8, 1), (unnamed.KillSwitch, unnamed.QueueSize!.Value, unnamed.Held!.Value));
         Assert.Equal(0, unnamed.Latency.Count);
         Assert.Null(unnamed.Latency.P50);
@@ -243,6 +244,9 @@ public sealed class DashboardSnapshotBuilderTests : IAsyncDisposable
         Assert.Equal(
             ["name", "host", "sample_ratio", "sample_key", "compare", "queue_size", "held", "circuit", "kill_switch", "counters", "latency"],
             target.Select(p => p.Key));
+        Assert.Equal(
+            ["sampled", "sent", "failed", "dropped", "pending", "sent_by_status_class", "failed_by_reason", "dropped_by_reason"],
+            target["counters"]!.AsObject().Select(p => p.Key));
         Assert.Equal(1, target["counters"]!["sampled"]!.GetValue<long>());
         Assert.Equal(1, target["counters"]!["sent_by_status_class"]!["2xx"]!.GetValue<long>());
         Assert.Equal(

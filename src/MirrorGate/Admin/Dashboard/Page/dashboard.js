@@ -208,7 +208,7 @@
       return section;
     }
 
-    const headers = ["Target", "Sample", "Sampled", "Sent", "Failed", "Dropped", "p50", "p90", "p99", "Held", "Circuit", "Kill switch"];
+    const headers = ["Target", "Sample", "Sampled", "Sent", "Failed", "Dropped", "p50", "p90", "p99", "Pending", "Circuit", "Kill switch"];
     const table = el("table", {},
       el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...route.mirror_targets.map((t) => renderTarget(route.id, t, findTarget(old, route.id, t.name), span))));
@@ -255,8 +255,9 @@
       counterCell("failed", c.failed, o ? o.failed : null, span, breakdownText(c.failed_by_reason)),
       counterCell("dropped", c.dropped, o ? o.dropped : null, span, breakdownText(c.dropped_by_reason)),
       pct("p50", p[0]), pct("p90", p[1]), pct("p99", p[2]),
-      el("td", { class: "num", "data-stat": "held", title: "copies of this target queued, being written or awaiting the answer" },
-        t.held === null ? "–" : fmtCount(t.held) + " / " + fmtCount(t.queue_size)),
+      el("td", { class: "num", "data-stat": "pending", "data-value": c.pending, title: "sampled copies not settled yet: queued, being written or awaiting the answer" },
+        fmtCount(c.pending),
+        t.held === null ? null : el("span", { class: "breakdown", title: "copies held against the target's queue_size" }, "held " + fmtCount(t.held) + " / " + fmtCount(t.queue_size))),
       el("td", {}, el("span", { class: "badge " + t.circuit, "data-state": "circuit" }, t.circuit)),
       el("td", {}, el("span", { class: "badge " + t.kill_switch, "data-state": "kill_switch" }, t.kill_switch)));
   }
