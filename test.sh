@@ -9,10 +9,12 @@ cd "$(dirname "$0")"
 # which start their own etcd on free ports with a temporary data dir, and nginx as a mirror that
 # answers before reading bodies (`return 200;`), started with its own prefix and config on a free
 # port. The SQLite store is embedded and the other test upstreams and mirrors are Kestrel servers
-# or raw sockets.
+# or raw sockets. Chromium runs the dashboard's browser test headless (driven by Playwright, which
+# downloads no browser of its own); the test fails, not skips, without it.
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${need[*]}"

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using MirrorGate.Admin.Dashboard;
 using MirrorGate.Mirroring;
 using MirrorGate.Resources;
 using MirrorGate.Stores;
@@ -8,8 +9,17 @@ namespace MirrorGate.Admin;
 /// <summary>
 /// The Admin API v3 on its own listener: client allow-list, CORS, the key check, then dispatch
 /// of <c>/apisix/admin/&lt;resource&gt;[/&lt;id&gt;[/&lt;sub/path&gt;]]</c> as APISIX's router does.
+/// The dashboard page (<see cref="DashboardPage.Path"/>) is served here too, after the address
+/// and mirror-copy checks but without a key: its data comes from <c>/apisix/admin/mirror/dashboard</c>.
 /// </summary>
-internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, ResourceApi resources, PluginApi plugins, MirrorMismatchApi mismatches, MirrorMarker marker)
+internal sealed class AdminApiMiddleware(
+    AdminAuthenticator authenticator,
+    ResourceApi resources,
+    PluginApi plugins,
+    MirrorMismatchApi mismatches,
+    MirrorMarker marker,
+    MirrorDashboardApi dashboard,
+    DashboardPage dashboardPage)
 {
     private const string Prefix = "/apisix/admin";
 
@@ -48,6 +58,13 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
         }
 
         var path = http.Request.Path.Value ?? "";
+        if (DashboardPage.Owns(path))
+        {
+            // The page holds no data, so it needs no key; its calls for data go through the check below.
+            await dashboardPage.ServeAsync(http).ConfigureAwait(false);
+            return;
+        }
+
         if (!path.StartsWith(Prefix, StringComparison.Ordinal) || (path.Length > Prefix.Length && path[Prefix.Length] != '/'))
         {
             response.StatusCode = StatusCodes.Status404NotFound;
@@ -133,7 +150,9 @@ internal sealed class AdminApiMiddleware(AdminAuthenticator authenticator, Resou
 
         if (resource == "mirror")
         {
-            return mismatches.HandleAsync(http, method, segments);
+            return segments is ["mirror", MirrorDashboardApi.Segment]
+                ? dashboard.HandleAsync(http, method)
+                : mismatches.HandleAsync(http, method, segments);
         }
 
         if (!ResourceKinds.TryParsePlural(resource, out var kind))

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Admin;
+using MirrorGate.Admin.Dashboard;
 using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Compare;
@@ -403,6 +404,10 @@ public static partial class MirrorGateHost
         services.AddSingleton<ResourceApi>();
         services.AddSingleton<PluginApi>();
         services.AddSingleton<MirrorMismatchApi>();
+        services.AddSingleton<MirrorSeriesReader>();
+        services.AddSingleton<DashboardSnapshotBuilder>();
+        services.AddSingleton<MirrorDashboardApi>();
+        services.AddSingleton<DashboardPage>();
         services.AddSingleton<AdminApiMiddleware>();
     }
 

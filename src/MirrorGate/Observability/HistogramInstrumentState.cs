@@ -8,14 +8,22 @@ internal sealed class HistogramInstrumentState : InstrumentState
 {
     private readonly SeriesMap<HistogramSeries> _series;
     private readonly string[] _leValues;
+    private readonly double[] _bounds;
 
     public HistogramInstrumentState(Instrument instrument, string metricName, bool isInteger)
         : base(instrument, metricName, "histogram", isInteger)
     {
         var bounds = HistogramBuckets.For(instrument);
+        _bounds = bounds;
         _series = new(tags => new HistogramSeries(tags, bounds));
         _leValues = [.. bounds.Select(PrometheusText.FormatDouble), "+Inf"];
     }
+
+    /// <summary>The bucket upper bounds (without +Inf), shared by every series of the instrument.</summary>
+    public IReadOnlyList<double> Bounds => _bounds;
+
+    /// <summary>A moment-in-time copy of the series, for in-process readers.</summary>
+    public KeyValuePair<TagSet, HistogramSeries>[] Series() => _series.Snapshot();
 
     public override void RecordLong(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
         _series.GetOrAdd(tags).Record(value);

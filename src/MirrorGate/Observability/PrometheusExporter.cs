@@ -126,6 +126,19 @@ internal sealed class PrometheusExporter : IDisposable
         return writer.ToString();
     }
 
+    /// <summary>
+    /// The live state of one instrument, for in-process readers (the dashboard): it is read where
+    /// the measurements already land, so reading adds nothing to the request path. Null until the
+    /// instrument is published.
+    /// </summary>
+    public InstrumentState? Find(string meterName, string instrumentName)
+    {
+        lock (_instrumentsLock)
+        {
+            return _instruments.Find(i => i.Instrument.Name == instrumentName && i.Instrument.Meter.Name == meterName);
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)

@@ -50,6 +50,9 @@ internal sealed class SumInstrumentState : InstrumentState
         }
     }
 
+    /// <summary>A moment-in-time copy of the series, for in-process readers (observable ones hold the last scrape's values).</summary>
+    public KeyValuePair<TagSet, SumSeries>[] Series() => _series.Snapshot();
+
     public override void BeginCollect()
     {
         if (Instrument.IsObservable)

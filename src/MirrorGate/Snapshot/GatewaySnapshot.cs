@@ -6,9 +6,9 @@ namespace MirrorGate.Snapshot;
 /// Everything the data plane needs, compiled from one store revision and never changed after:
 /// requests read the current snapshot once and keep it until they finish.
 /// </summary>
-internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> routes, IReadOnlyDictionary<string, UpstreamModel> upstreams, int routeCount)
+internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> routes, IReadOnlyDictionary<string, UpstreamModel> upstreams, IReadOnlyList<RouteModel> routeList)
 {
-    public static readonly GatewaySnapshot Empty = new(0, RouteIndex<RouteModel>.Build([]), new Dictionary<string, UpstreamModel>(), 0);
+    public static readonly GatewaySnapshot Empty = new(0, RouteIndex<RouteModel>.Build([]), new Dictionary<string, UpstreamModel>(), []);
 
     /// <summary>The store revision this snapshot reflects.</summary>
     public long Revision { get; } = revision;
@@ -18,5 +18,8 @@ internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> rout
     /// <summary>Compiled upstreams by <see cref="UpstreamModel.Key"/>, reused by the next build when unchanged.</summary>
     public IReadOnlyDictionary<string, UpstreamModel> Upstreams { get; } = upstreams;
 
-    public int RouteCount { get; } = routeCount;
+    /// <summary>The enabled routes in load order, for readers that list them (the dashboard); requests use <see cref="Routes"/>.</summary>
+    public IReadOnlyList<RouteModel> RouteList { get; } = routeList;
+
+    public int RouteCount => RouteList.Count;
 }

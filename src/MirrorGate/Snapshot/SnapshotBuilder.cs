@@ -78,7 +78,7 @@ internal sealed partial class SnapshotBuilder(
         }
 
         _routes = compiledRoutes;
-        return new GatewaySnapshot(contents.Revision, RouteIndex<RouteModel>.Build(routes), compiledUpstreams, routes.Count);
+        return new GatewaySnapshot(contents.Revision, RouteIndex<RouteModel>.Build(routes), compiledUpstreams, routes.ConvertAll(static r => r.Item2));
     }
 
     private CompiledRoute? CompileRoute(

@@ -40,6 +40,9 @@ internal sealed class MirrorTargetHandler
 
     public MirrorTargetMetrics Metrics { get; }
 
+    /// <summary>The circuit of the target's mirror host (shared by every route mirroring there).</summary>
+    public MirrorCircuit Circuit => _circuit;
+
     /// <summary>The target's compiled <c>compare</c> block, or null when its answers are ignored.</summary>
     public MirrorTargetComparison? Comparison { get; }
 
