@@ -20,8 +20,10 @@ internal static class HeadSize
     public static long Request(HttpContext http)
     {
         var request = http.Request;
-        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        long size = request.Method.Length + 1 + (target?.Length ?? request.Path.Value?.Length ?? 1) + 1 + request.Protocol.Length + Crlf;
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw.Length
+            : Math.Max(1, (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0));
+        long size = request.Method.Length + 1 + target + 1 + request.Protocol.Length + Crlf;
         return size + Headers(request.Headers) + Crlf;
     }
 
