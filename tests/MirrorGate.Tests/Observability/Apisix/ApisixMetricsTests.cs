@@ -176,6 +176,6 @@ public sealed class ApisixMetricsTests
 
         // What remains is the boxed header enumerators of the two head-size estimates (the
         // header collections are reached through IHeaderDictionary); no label text, no series.
-        Assert.True(perRequest <= 128, $"{perRequest} bytes per request");
+        Assert.True(perRequest <= 64, $"{perRequest} bytes per request");
     }
 }
