@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using MirrorGate.FunctionalTests.Infrastructure;
 using MirrorGate.FunctionalTests.Proxy;
 using MirrorGate.Hosting;
@@ -131,5 +132,34 @@ public sealed class ApisixMetricsTests
         Assert.Equal(0, scrape.Value("apisix_upstream_status", ("name", "/apisix/upstreams/u1"), ("ip", "127.0.0.1"), ("port", closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.Equal(1, scrape.Value("apisix_upstream_status", ("name", "/apisix/upstreams/u1"), ("ip", "127.0.0.1"), ("port", upstream.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.All(scrape.Find("apisix_upstream_status"), s => Assert.Equal(["name", "ip", "port"], s.Labels.Select(l => l.Key).ToArray()));
+    }
+
+    [Fact]
+    public async Task Scrape_RequestInFlight_WritingAndActiveCountItThenItIsWaiting()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await RecordingServer.StartAsync();
+        upstream.Respond = async http =>
+        {
+            await release.Task;
+            await http.Response.WriteAsync("late");
+        };
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/slow","upstream":{{ProxyKit.To(upstream)}} }""");
+
+        var slow = gateway.SendAsync("/slow");
+        await upstream.NextAsync(TimeSpan.FromSeconds(15));
+        var during = Scrape.Parse(await gateway.MetricsAsync());
+        release.SetResult();
+        Assert.Equal(200, (await slow).Status);
+        var after = Scrape.Parse(await gateway.MetricsAsync());
+
+        Assert.Equal(1, during.Value("apisix_nginx_http_current_connections", ("state", "writing")));
+        Assert.True(during.Value("apisix_nginx_http_current_connections", ("state", "active")) >= 1);
+        Assert.Equal(0, after.Value("apisix_nginx_http_current_connections", ("state", "writing")));
+        // The client keeps its connection: open and idle now.
+        Assert.True(after.Value("apisix_nginx_http_current_connections", ("state", "waiting")) >= 1);
+        Assert.Equal(1, after.Value("apisix_http_requests_total"));
+        Assert.Equal(1, after.Value("apisix_http_status", ("code", "200"), ("route", "1")));
     }
 }
