@@ -21,7 +21,7 @@ namespace MirrorGate.Etcd;
 /// After the first full read, one watch on the prefix raises <see cref="Changed"/> for writes from
 /// any node; see <see cref="EtcdWatcher"/> for how outages and compactions are handled.
 /// </remarks>
-internal sealed partial class EtcdConfigStore : IConfigStore
+internal sealed partial class EtcdConfigStore : IConfigStore, MirrorGate.Observability.Apisix.IConfigServerReachability
 {
     private readonly EtcdConfig _config;
     private readonly EtcdClientSettings _settings;
@@ -49,6 +49,9 @@ internal sealed partial class EtcdConfigStore : IConfigStore
     }
 
     public string Name => "etcd";
+
+    /// <inheritdoc/>
+    public bool IsReachable => _watcher.Reachable;
 
     public string Location { get; }
 

@@ -28,6 +28,10 @@ internal sealed partial class EtcdWatcher(
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private volatile bool _reachable = true;
+
+    /// <summary>False from the moment the watch was lost until etcd answered again (APISIX's <c>apisix_etcd_reachable</c>).</summary>
+    public bool Reachable => _reachable;
 
     /// <summary>Starts watching from <paramref name="fromRevision"/> (the revision after the first full read).</summary>
     public void Start(long fromRevision) => _loop = Task.Run(() => RunAsync(fromRevision, _stop.Token));
@@ -63,6 +67,7 @@ internal sealed partial class EtcdWatcher(
             else if (!lost)
             {
                 lost = true;
+                _reachable = false;
                 LogLost(logger, location, end.Reason);
             }
 
@@ -82,6 +87,7 @@ internal sealed partial class EtcdWatcher(
                 }
                 catch (StoreUnavailableException ex)
                 {
+                    _reachable = false;
                     if (!lost)
                     {
                         lost = true;
@@ -90,6 +96,7 @@ internal sealed partial class EtcdWatcher(
                 }
             }
 
+            _reachable = true;
             if (lost)
             {
                 lost = false;

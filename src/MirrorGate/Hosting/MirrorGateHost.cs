@@ -13,6 +13,7 @@ using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Compare;
 using MirrorGate.Observability;
+using MirrorGate.Observability.Apisix;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins;
 using MirrorGate.Snapshot;
@@ -112,6 +113,8 @@ public static partial class MirrorGateHost
         // enable_http2 items serve HTTP/1.1 and h2c on the same port (APISIX's `http2 on`);
         // Kestrel alone would speak only HTTP/1.1 there.
         var h2c = config.NodeListen.Any(e => e.EnableHttp2) ? new H2cPrefaceRouter() : null;
+        var connections = new ProxyConnectionCounters();
+        builder.Services.AddSingleton(connections);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -130,6 +133,7 @@ public static partial class MirrorGateHost
             {
                 kestrel.Listen(endpoint.ToIPEndPoint(), o =>
                 {
+                    o.Use(connections.Wrap);
                     if (endpoint.EnableHttp2 && h2c is not null)
                     {
                         h2c.Attach(o);
@@ -392,6 +396,16 @@ public static partial class MirrorGateHost
         services.AddSingleton<SnapshotHolder>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotRefresher>());
+        var apisixMetrics = ApisixMetricsSettings.From(config);
+        services.AddSingleton<RequestCounts>();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new ApisixMetrics(apisixMetrics, sp.GetRequiredService<SnapshotHolder>(), sp.GetRequiredService<ProxyConnectionCounters>(),
+                sp.GetRequiredService<RequestCounts>(), sp.GetRequiredService<IConfigStore>());
+            sp.GetRequiredService<PrometheusExporter>().AddSource(metrics);
+            return metrics;
+        });
+        services.AddSingleton<ICompletedRequestObserver>(sp => sp.GetRequiredService<ApisixMetrics>());
         services.AddSingleton<RequestObservers>();
         services.AddSingleton(new ServerHeader(config.EnableServerTokens));
         services.AddSingleton<ProxyMiddleware>();

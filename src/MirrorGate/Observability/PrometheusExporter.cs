@@ -21,6 +21,7 @@ internal sealed class PrometheusExporter : IDisposable
     // Guards only the instrument list (changes when instruments appear or end), never a measurement.
     private readonly Lock _instrumentsLock = new();
     private readonly List<InstrumentState> _instruments = [];
+    private IPrometheusSource[] _sources = [];
 
     // Scrapes are serialized: observable series are rebuilt in place during a scrape.
     private readonly Lock _scrapeLock = new();
@@ -56,6 +57,15 @@ internal sealed class PrometheusExporter : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Adds families written as the source spells them (see <see cref="IPrometheusSource"/>).</summary>
+    public void AddSource(IPrometheusSource source)
+    {
+        lock (_instrumentsLock)
+        {
+            _sources = [.. _sources, source];
+        }
+    }
+
     /// <summary>Writes the whole exposition: families sorted by name, series by labels, so output is stable.</summary>
     public void WriteTo(TextWriter writer)
     {
@@ -84,6 +94,27 @@ internal sealed class PrometheusExporter : IDisposable
                 {
                     ObservabilityLog.ObservableCallbackFailed(_logger, ex);
                 }
+            }
+
+            foreach (var source in Volatile.Read(ref _sources))
+            {
+                // Rendered aside first: a source that fails half way leaves no half family behind.
+                using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+                try
+                {
+                    source.WriteTo(text);
+                }
+                catch (Exception ex)
+                {
+                    if (_logger is not null)
+                    {
+                        ObservabilityLog.ObservableCallbackFailed(_logger, ex);
+                    }
+
+                    continue;
+                }
+
+                writer.Write(text.ToString());
             }
 
             var series = new List<KeyValuePair<string, string>>();

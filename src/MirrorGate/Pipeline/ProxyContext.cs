@@ -14,6 +14,9 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     public RouteModel Route { get; } = route;
 
+    /// <summary>The route's <c>uri</c> (or one of its <c>uris</c>) that matched, as configured (APISIX's <c>matched_uri</c> label).</summary>
+    public string MatchedUri { get; init; } = "";
+
     /// <summary>Path and query sent upstream when a plugin rewrote it (APISIX's <c>upstream_uri</c>); null keeps the client's.</summary>
     public string? UpstreamUri { get; set; }
 

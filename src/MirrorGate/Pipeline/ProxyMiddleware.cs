@@ -31,6 +31,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
     private async Task InvokeObservedAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
+        observers.Started();
         var counts = observers.NeedsByteCounts ? ByteCounts.Install(http) : null;
         try
         {
@@ -52,14 +53,15 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
 
     private async Task HandleAsync(HttpContext http)
     {
-        var route = snapshots.Current.Routes.Match(http);
-        if (route is null)
+        var candidate = snapshots.Current.Routes.MatchCandidate(http);
+        if (candidate is null)
         {
             await WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound).ConfigureAwait(false);
             return;
         }
 
-        var context = new ProxyContext(http, route);
+        var route = candidate.Value;
+        var context = new ProxyContext(http, route) { MatchedUri = candidate.Uri.Original };
         http.Features.Set(context);
         var handlers = route.Plugins.Handlers;
         try

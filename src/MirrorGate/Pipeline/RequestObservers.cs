@@ -5,9 +5,10 @@ internal sealed class RequestObservers
 {
     private readonly ICompletedRequestObserver[] _observers;
 
-    public RequestObservers(IEnumerable<ICompletedRequestObserver> observers)
+    public RequestObservers(IEnumerable<ICompletedRequestObserver> observers, RequestCounts? counts = null)
     {
         _observers = [.. observers];
+        Counts = counts ?? new RequestCounts();
         Any = _observers.Length > 0;
         NeedsByteCounts = Array.Exists(_observers, o => o.NeedsByteCounts);
     }
@@ -16,8 +17,13 @@ internal sealed class RequestObservers
 
     public bool NeedsByteCounts { get; }
 
+    public RequestCounts Counts { get; }
+
+    public void Started() => Counts.OnStarted();
+
     public void Notify(in CompletedRequest request)
     {
+        Counts.OnCompleted();
         foreach (var observer in _observers)
         {
             try

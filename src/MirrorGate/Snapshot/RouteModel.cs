@@ -8,6 +8,12 @@ internal sealed class RouteModel
 {
     public required string Id { get; init; }
 
+    /// <summary>The route's <c>service_id</c>, "" when it has none (APISIX's <c>service</c> metric label).</summary>
+    public string ServiceId { get; init; } = "";
+
+    /// <summary>The hosts the route matches (its own or its service's, lower-cased); null when host-less.</summary>
+    public IReadOnlyList<string>? Hosts { get; init; }
+
     /// <summary>The merged route config (route over service) as stored JSON.</summary>
     public required JsonObject Config { get; init; }
 

@@ -116,16 +116,19 @@ internal sealed partial class SnapshotBuilder(
         }
 
         var serviceValue = service?.Value;
+        var spec = RouteMatchSpec.FromConfig(id, route, serviceValue);
         var model = new RouteModel
         {
             Id = id,
+            ServiceId = route["service_id"] is JsonNode serviceIdNode ? IdText(serviceIdNode) : "",
+            Hosts = spec.Hosts,
             Config = route,
             Plugins = CompilePlugins(id, MergePlugins(serviceValue?["plugins"] as JsonObject, route["plugins"] as JsonObject)),
             Upstream = upstream,
             EnableWebsocket = (route["enable_websocket"] ?? serviceValue?["enable_websocket"])?.GetValue<bool>() ?? false,
             Timeout = timeout,
         };
-        return new CompiledRoute(stored.ModifiedIndex, service?.ModifiedIndex ?? 0, upstreamKey, RouteMatchSpec.FromConfig(id, route, serviceValue), model);
+        return new CompiledRoute(stored.ModifiedIndex, service?.ModifiedIndex ?? 0, upstreamKey, spec, model);
     }
 
     private (string? Key, UpstreamModel? Model) ResolveUpstream(

@@ -1,0 +1,89 @@
+using MirrorGate.Routing;
+
+namespace MirrorGate.Observability.Apisix;
+
+/// <summary>
+/// What one compiled route (or "no route") needs to label its requests: its id, service id and
+/// hosts read once, and its <see cref="NodeSeries"/> per node in a small copy-on-write array
+/// searched by reference. Series themselves live in the families, so a route recompiled into a
+/// new snapshot gets a new cache over the same series.
+/// </summary>
+internal sealed class RouteSeries
+{
+    private const int MaxCachedNodes = 64;
+
+    private readonly ApisixHttpFamilies _families;
+    private readonly IReadOnlyList<string>? _hosts;
+    private NodeSeries[] _nodes = [];
+
+    public RouteSeries(ApisixHttpFamilies families, string route, string service, IReadOnlyList<string>? hosts)
+    {
+        _families = families;
+        Route = route;
+        Service = service;
+        _hosts = hosts;
+    }
+
+    public string Route { get; }
+
+    public string Service { get; }
+
+    public NodeSeries For(string node)
+    {
+        var nodes = Volatile.Read(ref _nodes);
+        foreach (var entry in nodes)
+        {
+            if (ReferenceEquals(entry.Node, node) || string.Equals(entry.Node, node, StringComparison.Ordinal))
+            {
+                return entry;
+            }
+        }
+
+        var series = new NodeSeries(_families, Route, Service, node);
+        while (true)
+        {
+            var current = Volatile.Read(ref _nodes);
+            if (current.Length >= MaxCachedNodes)
+            {
+                return series;
+            }
+
+            NodeSeries[] next = [.. current, series];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _nodes, next, current), current))
+            {
+                return series;
+            }
+        }
+    }
+
+    /// <summary>
+    /// APISIX's <c>matched_host</c>: the route's host pattern the request matched, "" for a
+    /// host-less route. One host needs no look; several are compared with the request's host.
+    /// </summary>
+    public string MatchedHost(string? hostHeader)
+    {
+        var hosts = _hosts;
+        if (hosts is null || hosts.Count == 0)
+        {
+            return "";
+        }
+
+        if (hosts.Count == 1)
+        {
+            return hosts[0];
+        }
+
+        var host = RequestHost.WithoutPort(hostHeader);
+        foreach (var pattern in hosts)
+        {
+            if (pattern.StartsWith('*')
+                ? host.EndsWith(pattern.AsSpan(1), StringComparison.OrdinalIgnoreCase)
+                : host.Equals(pattern, StringComparison.OrdinalIgnoreCase))
+            {
+                return pattern;
+            }
+        }
+
+        return "";
+    }
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using MirrorGate.Balancing;
+using MirrorGate.Observability.Apisix;
+using MirrorGate.Pipeline;
+using MirrorGate.Snapshot;
+
+namespace MirrorGate.Tests.Observability.Apisix;
+
+public sealed class ApisixMetricsTests
+{
+    private static ApisixMetrics Create(ApisixMetricsSettings? settings = null) =>
+        new(settings ?? ApisixMetricsSettings.Default, new SnapshotHolder(), new ProxyConnectionCounters(), new RequestCounts(), store: null, hostname: "h1", version: "9.9.9");
+
+    private static RouteModel Route(string id, string service = "", IReadOnlyList<string>? hosts = null) => new()
+    {
+        Id = id,
+        ServiceId = service,
+        Hosts = hosts,
+        Config = new JsonObject(),
+        Plugins = PluginChain.Empty,
+    };
+
+    private static CompletedRequest Request(HttpContext http, ProxyContext? proxy, double totalMs = 7) => new()
+    {
+        Http = http,
+        Proxy = proxy,
+        StartTimestamp = 0,
+        EndTimestamp = (long)(totalMs * Stopwatch.Frequency / 1000),
+        RequestBodyBytes = 10,
+        ResponseBodyBytes = 20,
+    };
+
+    private static DefaultHttpContext Http(int status, string host = "example.com")
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Method = "GET";
+        http.Request.Path = "/x";
+        http.Request.Protocol = "HTTP/1.1";
+        http.Request.Host = new HostString(host);
+        http.Response.StatusCode = status;
+        return http;
+    }
+
+    private static string Render(ApisixMetrics metrics)
+    {
+        using var writer = new StringWriter();
+        metrics.WriteTo(writer);
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void OnCompleted_NoRoute_StatusCounterWithEmptyLabelsNoUpstreamLatency()
+    {
+        var metrics = Create();
+
+        metrics.OnCompleted(Request(Http(404), null));
+        metrics.OnCompleted(Request(Http(404), null));
+
+        var text = Render(metrics);
+        Assert.Contains("apisix_http_status{code=\"404\",route=\"\",matched_uri=\"\",matched_host=\"\",service=\"\",consumer=\"\",node=\"\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_count{type=\"request\",route=\"\",service=\"\",consumer=\"\",node=\"\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_count{type=\"apisix\",route=\"\",service=\"\",consumer=\"\",node=\"\"} 2\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("type=\"upstream\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnCompleted_ProxiedWithRetry_UpstreamLatencyIsTheAttemptsApisixTheRest()
+    {
+        var metrics = Create();
+        var http = Http(200);
+        var node = new UpstreamNode("10.0.0.2", 8080, 1, 0);
+        var proxy = new ProxyContext(http, Route("r1", "s1")) { MatchedUri = "/api/*" };
+        proxy.Node = node;
+        proxy.LastAttempt = new UpstreamAttempt(node, 200, TimeSpan.FromMilliseconds(3));
+        proxy.EarlierAttempts = [new UpstreamAttempt(new UpstreamNode("10.0.0.1", 8080, 1, 0), 502, TimeSpan.FromMilliseconds(1))];
+
+        metrics.OnCompleted(Request(http, proxy, totalMs: 10));
+
+        var text = Render(metrics);
+        Assert.Contains("apisix_http_status{code=\"200\",route=\"r1\",matched_uri=\"/api/*\",matched_host=\"\",service=\"s1\",consumer=\"\",node=\"10.0.0.2\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_sum{type=\"upstream\",route=\"r1\",service=\"s1\",consumer=\"\",node=\"10.0.0.2\"} 4\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_sum{type=\"apisix\",route=\"r1\",service=\"s1\",consumer=\"\",node=\"10.0.0.2\"} 6\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_bucket{type=\"request\",route=\"r1\",service=\"s1\",consumer=\"\",node=\"10.0.0.2\",le=\"5\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("apisix_http_latency_bucket{type=\"request\",route=\"r1\",service=\"s1\",consumer=\"\",node=\"10.0.0.2\",le=\"10\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnCompleted_RouteWithSeveralHosts_MatchedHostIsThePatternThatMatched()
+    {
+        var metrics = Create();
+        var route = Route("r1", hosts: ["foo.com", "*.bar.com"]);
+
+        metrics.OnCompleted(Request(Http(200, "a.BAR.com:9080"), new ProxyContext(Http(200), route) { MatchedUri = "/x" }));
+        metrics.OnCompleted(Request(Http(200, "foo.com"), new ProxyContext(Http(200), route) { MatchedUri = "/x" }));
+
+        var text = Render(metrics);
+        Assert.Contains("matched_host=\"*.bar.com\",service=\"\",consumer=\"\",node=\"\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("matched_host=\"foo.com\",service=\"\",consumer=\"\",node=\"\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnCompleted_Bandwidth_HeadsPlusBodies()
+    {
+        var metrics = Create();
+        var http = Http(200);
+        http.Request.Headers["Host"] = "example.com";
+        http.Response.Headers["Content-Length"] = "20";
+
+        metrics.OnCompleted(Request(http, null));
+
+        // "GET /x HTTP/1.1\r\n" + "Host: example.com\r\n" + "\r\n" + 10 body bytes.
+        var ingress = "GET /x HTTP/1.1\r\n".Length + "Host: example.com\r\n".Length + 2 + 10;
+        // "HTTP/1.1 200 OK\r\n" + "Content-Length: 20\r\n" + "\r\n" + 20 body bytes.
+        var egress = "HTTP/1.1 200 OK\r\n".Length + "Content-Length: 20\r\n".Length + 2 + 20;
+        var text = Render(metrics);
+        Assert.Contains($"apisix_bandwidth{{type=\"ingress\",route=\"\",service=\"\",consumer=\"\",node=\"\"}} {ingress}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"apisix_bandwidth{{type=\"egress\",route=\"\",service=\"\",consumer=\"\",node=\"\"}} {egress}\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_PrefixAndBucketsFromSettings_UsedForEveryFamily()
+    {
+        var metrics = Create(new ApisixMetricsSettings("gw_", [15, 55]));
+
+        metrics.OnCompleted(Request(Http(200), null, totalMs: 20));
+
+        var text = Render(metrics);
+        Assert.DoesNotContain("apisix_", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gw_http_status counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gw_bandwidth counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gw_http_latency histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gw_http_requests_total gauge\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gw_nginx_http_current_connections gauge\n", text, StringComparison.Ordinal);
+        Assert.Contains("gw_node_info{hostname=\"h1\",version=\"9.9.9\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("le=\"15\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("le=\"55\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("le=\"+Inf\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_FamiliesSortedByNameNoEtcdWithoutAnEtcdStore()
+    {
+        var metrics = Create();
+        metrics.OnCompleted(Request(Http(200), null));
+
+        var names = Render(metrics).Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToArray();
+
+        Assert.Equal(
+            ["apisix_bandwidth", "apisix_http_latency", "apisix_http_requests_total", "apisix_http_status", "apisix_nginx_http_current_connections", "apisix_node_info"],
+            names);
+    }
+
+    [Fact]
+    public void OnCompleted_RepeatedLabelSet_AllocatesNoLabelStrings()
+    {
+        var metrics = Create();
+        var http = Http(200);
+        var node = new UpstreamNode("10.0.0.2", 8080, 1, 0);
+        var proxy = new ProxyContext(http, Route("r1", "s1")) { MatchedUri = "/api/*", Node = node };
+        proxy.LastAttempt = new UpstreamAttempt(node, 200, TimeSpan.FromMilliseconds(3));
+        var request = Request(http, proxy);
+        for (var i = 0; i < 100; i++)
+        {
+            metrics.OnCompleted(request);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            metrics.OnCompleted(request);
+        }
+
+        var perRequest = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+
+        // What remains is the boxed header enumerators of the two head-size estimates (the
+        // header collections are reached through IHeaderDictionary); no label text, no series.
+        Assert.True(perRequest <= 64, $"{perRequest} bytes per request");
+    }
+}
