@@ -237,7 +237,9 @@ public static partial class MirrorGateHost
                 LogAdminKey(logger, bootstrap.AdminKeyGenerated ? "generated and saved in" : "read from", keyFile);
             }
 
-            LogPlugins(logger, string.Join(", ", app.Services.GetRequiredService<PluginRegistry>().Enabled.Select(p => p.Name)));
+            var plugins = app.Services.GetRequiredService<PluginRegistry>();
+            LogPlugins(logger, string.Join(", ", plugins.Enabled.Select(p => p.Name)));
+            PluginRegistryLog.WarnApisixNotBuilt(logger, plugins);
         });
 
         var watcher = app.Services.GetRequiredService<ConfigFileWatcher>();

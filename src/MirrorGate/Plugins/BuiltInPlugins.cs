@@ -7,6 +7,9 @@ namespace MirrorGate.Plugins;
 /// <summary>The one place plugins are registered. config.yaml's <c>plugins:</c> picks among these.</summary>
 internal static class BuiltInPlugins
 {
+    /// <summary>The names of the plugins <see cref="Create"/> makes.</summary>
+    public static readonly string[] Names = [ProxyMirrorPlugin.PluginName];
+
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
     public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config))];
 
