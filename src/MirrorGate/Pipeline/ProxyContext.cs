@@ -27,6 +27,13 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// <summary>The Host header the upstream gets, known before <c>before_proxy</c> runs (APISIX's <c>upstream_host</c>).</summary>
     public string? UpstreamHost { get; set; }
 
+    /// <summary>
+    /// A Host a plugin chose for the upstream (proxy-rewrite's <c>host</c>, APISIX's
+    /// <c>ctx.var.upstream_host</c>): sent with <c>pass_host: pass</c>; <c>node</c> and
+    /// <c>rewrite</c> still decide theirs, as APISIX's <c>set_upstream_host</c> does.
+    /// </summary>
+    public string? RewrittenUpstreamHost { get; set; }
+
     /// <summary>The node the balancer picked for this attempt.</summary>
     public UpstreamNode? Node { get; set; }
 
