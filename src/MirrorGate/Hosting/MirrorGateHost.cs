@@ -221,7 +221,9 @@ public static partial class MirrorGateHost
                 LogAdminKey(logger, bootstrap.AdminKeyGenerated ? "generated and saved in" : "read from", keyFile);
             }
 
-            LogPlugins(logger, string.Join(", ", app.Services.GetRequiredService<PluginRegistry>().Enabled.Select(p => p.Name)));
+            var plugins = app.Services.GetRequiredService<PluginRegistry>();
+            LogPlugins(logger, string.Join(", ", plugins.Enabled.Select(p => p.Name)));
+            PluginRegistryLog.WarnApisixNotBuilt(logger, plugins);
         });
 
         // Microsoft.Hosting.Lifetime's lines are below the default level (they repeat the ones

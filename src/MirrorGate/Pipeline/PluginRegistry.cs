@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MirrorGate.Configuration;
+using MirrorGate.Plugins;
 using MirrorGate.Resources.Validation;
 
 namespace MirrorGate.Pipeline;
@@ -7,6 +8,9 @@ namespace MirrorGate.Pipeline;
 /// <summary>
 /// The plugins this node runs: the built-in ones, narrowed by config.yaml's <c>plugins:</c> list
 /// (absent = all, as APISIX). Serves each plugin's schema with APISIX's injected <c>_meta</c>.
+/// An APISIX config.yaml lists APISIX's plugins; those not built here are set aside
+/// (<see cref="ApisixNotBuilt"/>, warned about once at start-up) so the file can be used as it
+/// is, while a name that is no APISIX plugin at all is a mistake and stops start-up.
 /// </summary>
 internal sealed class PluginRegistry
 {
@@ -19,19 +23,23 @@ internal sealed class PluginRegistry
         IEnumerable<IGatewayPlugin> enabled = all.Values;
         if (enabledNames is not null)
         {
-            var unknown = enabledNames.Where(n => !all.ContainsKey(n)).ToList();
+            var unknown = enabledNames.Where(n => !all.ContainsKey(n) && !ApisixPluginCatalog.Contains(n)).ToList();
             if (unknown.Count > 0)
             {
-                throw new ConfigException($"plugins: unknown plugin {string.Join(", ", unknown.Select(n => $"'{n}'"))}; built-in plugins are {string.Join(", ", all.Keys.Order())}");
+                throw new ConfigException($"plugins: unknown plugin {string.Join(", ", unknown.Select(n => $"'{n}'"))}: not an APISIX plugin; built-in plugins are {string.Join(", ", all.Keys.Order())}");
             }
 
-            enabled = enabledNames.Distinct().Select(n => all[n]);
+            ApisixNotBuilt = enabledNames.Where(n => !all.ContainsKey(n)).Distinct().ToArray();
+            enabled = enabledNames.Where(all.ContainsKey).Distinct().Select(n => all[n]);
         }
 
         Enabled = enabled.OrderByDescending(p => p.Priority).ThenBy(p => p.Name, StringComparer.Ordinal).ToArray();
         _enabled = Enabled.ToDictionary(p => p.Name, StringComparer.Ordinal);
         _schemas = Enabled.ToDictionary(p => p.Name, p => PluginSchemaMeta.WithMeta(p.Schema), StringComparer.Ordinal);
     }
+
+    /// <summary>Names in config.yaml's <c>plugins:</c> that are APISIX plugins MirrorGate does not have; they are ignored.</summary>
+    public IReadOnlyList<string> ApisixNotBuilt { get; } = [];
 
     /// <summary>Enabled plugins, highest priority first (the order of <c>/apisix/admin/plugins/list</c>).</summary>
     public IReadOnlyList<IGatewayPlugin> Enabled { get; }

@@ -20,8 +20,22 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// <summary>Path and query sent upstream when a plugin rewrote it (APISIX's <c>upstream_uri</c>); null keeps the client's.</summary>
     public string? UpstreamUri { get; set; }
 
+    /// <summary>
+    /// <see cref="UpstreamUri"/> as it stood when proxy-mirror's rewrite phase ran: APISIX fixes
+    /// the mirror's URI there, so a proxy-rewrite that runs later (its default priority 1008 is
+    /// below proxy-mirror's 1010) is not seen by the mirror unless <c>_meta.priority</c> reorders.
+    /// </summary>
+    public string? UpstreamUriAtMirror { get; set; }
+
     /// <summary>The Host header the upstream gets, known before <c>before_proxy</c> runs (APISIX's <c>upstream_host</c>).</summary>
     public string? UpstreamHost { get; set; }
+
+    /// <summary>
+    /// A Host a plugin chose for the upstream (proxy-rewrite's <c>host</c>, APISIX's
+    /// <c>ctx.var.upstream_host</c>): sent with <c>pass_host: pass</c>; <c>node</c> and
+    /// <c>rewrite</c> still decide theirs, as APISIX's <c>set_upstream_host</c> does.
+    /// </summary>
+    public string? RewrittenUpstreamHost { get; set; }
 
     /// <summary>The node the balancer picked for this attempt.</summary>
     public UpstreamNode? Node { get; set; }
@@ -34,6 +48,9 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     /// <summary>Tries before <see cref="LastAttempt"/> that failed and were retried on another node; null when there were none.</summary>
     public List<UpstreamAttempt>? EarlierAttempts { get; set; }
+
+    /// <summary>Per chain slot, the <c>_meta.filter</c> verdict once evaluated (see <see cref="MetaPluginHandler"/>); null until a filter runs.</summary>
+    public MetaFilterVerdict[]? FilterVerdicts { get; set; }
 
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);

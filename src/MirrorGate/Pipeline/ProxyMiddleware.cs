@@ -137,7 +137,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             {
                 PassHostMode.Node => node.HostHeaderForPassNode,
                 PassHostMode.Rewrite => upstream.UpstreamHost,
-                _ => http.Request.Host.Value,
+                _ => context.RewrittenUpstreamHost ?? http.Request.Host.Value,
             };
 
             if (first && route.Plugins.HasBeforeProxy)

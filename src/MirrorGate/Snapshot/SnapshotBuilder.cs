@@ -224,7 +224,7 @@ internal sealed partial class SnapshotBuilder(
             return PluginChain.Empty;
         }
 
-        var handlers = new List<(int Priority, PluginHandler Handler)>();
+        var compiled = new List<(int Priority, PluginHandler Handler, JsonObject? Meta)>();
         var context = new PluginBuildContext(routeId, services, loggerFactory);
         foreach (var (name, node) in configs)
         {
@@ -240,10 +240,18 @@ internal sealed partial class SnapshotBuilder(
             }
 
             var priority = JsonInteger.ToInt32OrNull(meta?["priority"]) ?? plugin.Priority;
-            handlers.Add((priority, plugin.CreateHandler(config, context)));
+            compiled.Add((priority, plugin.CreateHandler(config, context), meta));
         }
 
-        return new PluginChain(handlers.OrderByDescending(h => h.Priority).Select(h => h.Handler).ToArray());
+        // Stable: plugins of equal priority keep their config order.
+        var sorted = compiled.OrderByDescending(h => h.Priority).ToArray();
+        var handlers = new PluginHandler[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            handlers[i] = PluginMetaCompiler.Wrap(sorted[i].Handler, sorted[i].Meta, i, sorted.Length);
+        }
+
+        return new PluginChain(handlers);
     }
 
     private Dictionary<(ResourceKind Kind, string Id), ParsedItem> ParseAndValidate(IReadOnlyList<StoredResource> stored)
@@ -309,7 +317,7 @@ internal sealed partial class SnapshotBuilder(
     /// </summary>
     public bool Compares(string routeId, string target)
         => _routes.TryGetValue(routeId, out var route)
-           && route.Model.Plugins.Handlers.Any(h => h is ProxyMirrorHandler mirror && mirror.Compares(target));
+           && route.Model.Plugins.Handlers.Any(h => PluginMetaCompiler.Unwrap(h) is ProxyMirrorHandler mirror && mirror.Compares(target));
 
     private sealed record CompiledRoute(long RouteRevision, long ServiceRevision, string? UpstreamKey, RouteMatchSpec Spec, RouteModel Model);
 

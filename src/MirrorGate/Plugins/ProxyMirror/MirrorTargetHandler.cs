@@ -175,7 +175,7 @@ internal sealed class MirrorTargetHandler
             return "*";
         }
 
-        return Config.BuildPathAndQuery(RawPath(http), http.Request.QueryString.Value ?? "", context.UpstreamUri);
+        return Config.BuildPathAndQuery(RawPath(http), http.Request.QueryString.Value ?? "", context.UpstreamUriAtMirror);
     }
 
     /// <summary>The request path as the client wrote it (percent-encoding kept), without the query.</summary>

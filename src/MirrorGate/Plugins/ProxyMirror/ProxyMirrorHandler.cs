@@ -19,6 +19,18 @@ internal sealed class ProxyMirrorHandler(IReadOnlyList<MirrorTargetHandler> targ
 
     public override bool HasBeforeProxy => true;
 
+    /// <summary>
+    /// APISIX computes the mirror's URI in proxy-mirror's rewrite phase; everything else of the copy
+    /// (method, headers, Host) is taken when the copy starts. Keeping the upstream URI as it stands
+    /// here gives the same answer: a proxy-rewrite that runs after this one (its default order) is
+    /// not seen by the mirror, one moved before it with <c>_meta.priority</c> is.
+    /// </summary>
+    public override ValueTask<PhaseResult> RewriteAsync(ProxyContext context)
+    {
+        context.UpstreamUriAtMirror = context.UpstreamUri;
+        return PhaseResult.ContinueTask;
+    }
+
     /// <summary>Whether the target named <paramref name="target"/> compares its answers.</summary>
     public bool Compares(string target)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MirrorGate.Plugins;
 
 namespace MirrorGate.Resources.Validation;
 
@@ -40,7 +41,7 @@ internal static class PluginConfigChecker
         }
 
         var schema = schemaOf(name);
-        if (schema is null) return $"unknown plugin [{name}]";
+        if (schema is null) return UnknownPlugin(name);
 
         var error = JsonSchemaValidator.Validate(PluginSchemaMeta.WithMeta(schema), config);
         // A plugin switched off with _meta.disable never runs, so APISIX accepts it even when its
@@ -59,6 +60,14 @@ internal static class PluginConfigChecker
 
         return null;
     }
+
+    /// <summary>
+    /// APISIX's <c>unknown plugin [name]</c>; for one of APISIX's plugins that this node does not
+    /// have, it goes on to say so, so a user moving from APISIX knows it is not a typo.
+    /// </summary>
+    public static string UnknownPlugin(string name) => ApisixPluginCatalog.IsNotBuiltHere(name)
+        ? $"unknown plugin [{name}]: {name} is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has"
+        : $"unknown plugin [{name}]";
 
     private static bool IsDisabled(JsonNode config) =>
         config is JsonObject obj && obj["_meta"] is JsonObject meta && JsonNodes.IsTrue(meta["disable"]);

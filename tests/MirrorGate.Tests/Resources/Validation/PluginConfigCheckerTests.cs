@@ -14,6 +14,12 @@ public sealed class PluginConfigCheckerTests
     public void Check_UnknownPlugin_ReportsName() =>
         Assert.Equal("unknown plugin [no-such]", Check("""{"no-such":{}}"""));
 
+    [Fact]
+    public void Check_ApisixPluginNotBuiltHere_SaysSoAndPointsToMigrationPage() =>
+        Assert.Equal(
+            "unknown plugin [key-auth]: key-auth is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has",
+            Check("""{"key-auth":{}}"""));
+
     [Theory]
     [InlineData("\"x\"", "\"x\"")]
     [InlineData("1", "1")]

@@ -1,0 +1,148 @@
+namespace MirrorGate.Plugins;
+
+/// <summary>
+/// Every HTTP plugin Apache APISIX ships, as data: its name, its priority and whether APISIX
+/// enables it by default. Taken from APISIX's <c>conf/config.yaml.example</c> <c>plugins:</c> list
+/// (commit f519a0f0, 2026-08; the commented entries are the ones off by default), which matches
+/// the files of <c>apisix/plugins/</c>. It lets an APISIX <c>config.yaml</c> be read here as it
+/// is (names of plugins not built here are warned about, not refused) and lets the Admin API
+/// tell an APISIX plugin that is not available from a name that is no plugin at all.
+/// </summary>
+internal static class ApisixPluginCatalog
+{
+    /// <summary>APISIX's plugins, highest priority first, as its config.yaml.example lists them.</summary>
+    public static readonly IReadOnlyList<ApisixPlugin> All =
+    [
+        new("real-ip", 23000, EnabledByDefault: true),
+        new("ai", 22900, EnabledByDefault: true),
+        new("exit-transformer", 22950, EnabledByDefault: false),
+        new("client-control", 22000, EnabledByDefault: true),
+        new("proxy-buffering", 21991, EnabledByDefault: true),
+        new("proxy-control", 21990, EnabledByDefault: true),
+        new("request-id", 12015, EnabledByDefault: true),
+        new("zipkin", 12011, EnabledByDefault: true),
+        new("skywalking", 12010, EnabledByDefault: false),
+        new("opentelemetry", 12009, EnabledByDefault: false),
+        new("ext-plugin-pre-req", 12000, EnabledByDefault: true),
+        new("fault-injection", 11000, EnabledByDefault: true),
+        new("mocking", 10900, EnabledByDefault: true),
+        new("serverless-pre-function", 10000, EnabledByDefault: true),
+        new("batch-requests", 4010, EnabledByDefault: false),
+        new("cors", 4000, EnabledByDefault: true),
+        new("ip-restriction", 3000, EnabledByDefault: true),
+        new("ua-restriction", 2999, EnabledByDefault: true),
+        new("referer-restriction", 2990, EnabledByDefault: true),
+        new("csrf", 2980, EnabledByDefault: true),
+        new("uri-blocker", 2900, EnabledByDefault: true),
+        new("request-validation", 2800, EnabledByDefault: true),
+        new("chaitin-waf", 2700, EnabledByDefault: true),
+        new("multi-auth", 2600, EnabledByDefault: true),
+        new("openid-connect", 2599, EnabledByDefault: true),
+        new("saml-auth", 2598, EnabledByDefault: true),
+        new("cas-auth", 2597, EnabledByDefault: true),
+        new("authz-casbin", 2560, EnabledByDefault: true),
+        new("authz-casdoor", 2559, EnabledByDefault: true),
+        new("wolf-rbac", 2555, EnabledByDefault: true),
+        new("ldap-auth-advanced", 2541, EnabledByDefault: true),
+        new("ldap-auth", 2540, EnabledByDefault: true),
+        new("hmac-auth", 2530, EnabledByDefault: true),
+        new("basic-auth", 2520, EnabledByDefault: true),
+        new("jwt-auth", 2510, EnabledByDefault: true),
+        new("jwe-decrypt", 2509, EnabledByDefault: true),
+        new("key-auth", 2500, EnabledByDefault: true),
+        new("dingtalk-auth", 2430, EnabledByDefault: true),
+        new("feishu-auth", 2420, EnabledByDefault: true),
+        new("acl", 2410, EnabledByDefault: true),
+        new("consumer-restriction", 2400, EnabledByDefault: true),
+        new("attach-consumer-label", 2399, EnabledByDefault: true),
+        new("forward-auth", 2002, EnabledByDefault: true),
+        new("opa", 2001, EnabledByDefault: true),
+        new("authz-keycloak", 2000, EnabledByDefault: true),
+        new("data-mask", 1500, EnabledByDefault: true),
+        new("error-log-logger", 1091, EnabledByDefault: false),
+        new("proxy-cache", 1085, EnabledByDefault: true),
+        new("body-transformer", 1080, EnabledByDefault: true),
+        new("ai-request-rewrite", 1073, EnabledByDefault: true),
+        new("ai-prompt-guard", 1072, EnabledByDefault: true),
+        new("ai-prompt-template", 1071, EnabledByDefault: true),
+        new("ai-prompt-decorator", 1070, EnabledByDefault: true),
+        new("ai-rag", 1060, EnabledByDefault: true),
+        new("ai-aws-content-moderation", 1050, EnabledByDefault: true),
+        new("ai-proxy-multi", 1041, EnabledByDefault: true),
+        new("ai-proxy", 1040, EnabledByDefault: true),
+        new("ai-cache", 1035, EnabledByDefault: true),
+        new("ai-rate-limiting", 1030, EnabledByDefault: true),
+        new("ai-aliyun-content-moderation", 1029, EnabledByDefault: true),
+        new("ai-lakera-guard", 1028, EnabledByDefault: true),
+        new("proxy-mirror", 1010, EnabledByDefault: true),
+        new("graphql-proxy-cache", 1009, EnabledByDefault: true),
+        new("proxy-rewrite", 1008, EnabledByDefault: true),
+        new("workflow", 1006, EnabledByDefault: true),
+        new("api-breaker", 1005, EnabledByDefault: true),
+        new("graphql-limit-count", 1004, EnabledByDefault: true),
+        new("limit-conn", 1003, EnabledByDefault: true),
+        new("limit-count", 1002, EnabledByDefault: true),
+        new("limit-req", 1001, EnabledByDefault: true),
+        new("node-status", 1000, EnabledByDefault: false),
+        new("brotli", 996, EnabledByDefault: false),
+        new("gzip", 995, EnabledByDefault: true),
+        new("server-info", 990, EnabledByDefault: false),
+        new("traffic-label", 967, EnabledByDefault: true),
+        new("traffic-split", 966, EnabledByDefault: true),
+        new("redirect", 900, EnabledByDefault: true),
+        new("response-rewrite", 899, EnabledByDefault: true),
+        new("oas-validator", 512, EnabledByDefault: true),
+        new("mcp-bridge", 510, EnabledByDefault: true),
+        new("degraphql", 509, EnabledByDefault: true),
+        new("kafka-proxy", 508, EnabledByDefault: true),
+        new("dubbo-proxy", 507, EnabledByDefault: false),
+        new("grpc-transcode", 506, EnabledByDefault: true),
+        new("grpc-web", 505, EnabledByDefault: true),
+        new("http-dubbo", 504, EnabledByDefault: true),
+        new("public-api", 501, EnabledByDefault: true),
+        new("prometheus", 500, EnabledByDefault: true),
+        new("datadog", 495, EnabledByDefault: true),
+        new("error-page", 450, EnabledByDefault: false),
+        new("lago", 415, EnabledByDefault: true),
+        new("loki-logger", 414, EnabledByDefault: true),
+        new("elasticsearch-logger", 413, EnabledByDefault: true),
+        new("echo", 412, EnabledByDefault: true),
+        new("loggly", 411, EnabledByDefault: true),
+        new("http-logger", 410, EnabledByDefault: true),
+        new("splunk-hec-logging", 409, EnabledByDefault: true),
+        new("skywalking-logger", 408, EnabledByDefault: true),
+        new("google-cloud-logging", 407, EnabledByDefault: true),
+        new("sls-logger", 406, EnabledByDefault: true),
+        new("tcp-logger", 405, EnabledByDefault: true),
+        new("kafka-logger", 403, EnabledByDefault: true),
+        new("rocketmq-logger", 402, EnabledByDefault: true),
+        new("syslog", 401, EnabledByDefault: true),
+        new("udp-logger", 400, EnabledByDefault: true),
+        new("file-logger", 399, EnabledByDefault: true),
+        new("clickhouse-logger", 398, EnabledByDefault: true),
+        new("tencent-cloud-cls", 397, EnabledByDefault: true),
+        new("inspect", 200, EnabledByDefault: true),
+        new("log-rotate", 100, EnabledByDefault: false),
+        new("example-plugin", 0, EnabledByDefault: true),
+        new("gm", -43, EnabledByDefault: false),
+        new("ocsp-stapling", -44, EnabledByDefault: false),
+        new("aws-lambda", -1899, EnabledByDefault: true),
+        new("azure-functions", -1900, EnabledByDefault: true),
+        new("openwhisk", -1901, EnabledByDefault: true),
+        new("openfunction", -1902, EnabledByDefault: true),
+        new("serverless-post-function", -2000, EnabledByDefault: true),
+        new("ext-plugin-post-req", -3000, EnabledByDefault: true),
+        new("ext-plugin-post-resp", -4000, EnabledByDefault: true),
+    ];
+
+    private static readonly HashSet<string> Names = All.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="name"/> is one of APISIX's HTTP plugins.</summary>
+    public static bool Contains(string name) => Names.Contains(name);
+
+    /// <summary>Whether <paramref name="name"/> is an APISIX plugin that MirrorGate does not build.</summary>
+    public static bool IsNotBuiltHere(string name) => Names.Contains(name) && Array.IndexOf(BuiltInPlugins.Names, name) < 0;
+}
+
+/// <summary>One APISIX plugin as its config.yaml.example lists it.</summary>
+internal sealed record ApisixPlugin(string Name, int Priority, bool EnabledByDefault);
