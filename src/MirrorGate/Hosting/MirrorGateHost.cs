@@ -12,6 +12,7 @@ using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Compare;
 using MirrorGate.Observability;
+using MirrorGate.Observability.AccessLog;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins;
 using MirrorGate.Snapshot;
@@ -336,6 +337,7 @@ public static partial class MirrorGateHost
         services.AddSingleton<SnapshotHolder>();
         services.AddSingleton<SnapshotRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotRefresher>());
+        AccessLogServices.Add(services, config);
         services.AddSingleton<RequestObservers>();
         services.AddSingleton<ProxyMiddleware>();
 
