@@ -191,4 +191,29 @@ public sealed class AccessLogLineFormatterTests
 
         Assert.Equal($"[{longAgent}]", Render("[$http_user_agent]", Completed(http, proxy: null)));
     }
+
+    [Fact]
+    public void Format_DefaultFormatWarm_AllocatesNothingPerLine()
+    {
+        var http = NewHttp();
+        http.Request.Headers.Referer = "http://shop.test/";
+        var request = Completed(http, Proxied(http));
+        var formatter = new AccessLogLineFormatter(AccessLogFormat.Parse(NginxConfig.DefaultAccessLogFormat), AccessLogEscape.Default, new AccessLogClock(new FixedTime(Now, TimeSpan.Zero)));
+        FormatAndReturn(formatter, request);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            FormatAndReturn(formatter, request);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void FormatAndReturn(AccessLogLineFormatter formatter, in MirrorGate.Pipeline.CompletedRequest request)
+    {
+        var line = new AccessLogLineBuilder(AccessLogLineFormatter.InitialLineCapacity, formatter.Escape);
+        formatter.Format(ref line, request);
+        line.Dispose();
+    }
 }
