@@ -174,11 +174,13 @@ public sealed class AccessLogTests
             var dropped = await gateway.MetricAsync("mirrorgate_access_log_dropped_lines_total");
             Assert.InRange(dropped, 600, 1200);
 
-            // The writer is stuck on the pipe for the whole second half; requests did not notice.
+            // The writer is stuck on the pipe for the whole second half, for good: a request that
+            // waited for it would never finish. They kept the latency they had before (bounds
+            // generous enough for a loaded 2-core machine).
             var before = Median(latencies.Take(200));
             var blocked = Median(latencies.Skip(1000));
-            Assert.True(blocked < Math.Max(20, before * 3), $"median latency {blocked:F2} ms with the disk blocked, {before:F2} ms before");
-            Assert.True(latencies.Max() < 2000, $"slowest request {latencies.Max():F0} ms");
+            Assert.True(blocked < Math.Max(50, before * 5), $"median latency {blocked:F2} ms with the disk blocked, {before:F2} ms before");
+            Assert.True(latencies.Max() < 5000, $"slowest request {latencies.Max():F0} ms");
             await gateway.Logs.WaitForAsync("lines dropped");
         }
         finally

@@ -2,11 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Primitives;
 using MirrorGate.Configuration;
 using MirrorGate.Pipeline;
 
@@ -61,7 +57,7 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 line.AppendNumber(http.Connection.RemotePort);
                 break;
             case AccessLogVariable.RemoteUser:
-                WriteValueOrMissing(ref line, BasicAuthUser(http.Request.Headers.Authorization));
+                WriteValueOrMissing(ref line, AccessLogRequestValues.BasicAuthUser(http.Request.Headers.Authorization));
                 break;
             case AccessLogVariable.ServerAddr:
                 WriteAddress(ref line, http.Connection.LocalIpAddress);
@@ -89,15 +85,15 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
             case AccessLogVariable.Request:
                 line.AppendValue(http.Request.Method);
                 line.AppendAscii(" "u8);
-                line.AppendValue(RawTarget(http));
+                line.AppendValue(AccessLogRequestValues.RawTarget(http));
                 line.AppendAscii(" "u8);
-                line.AppendValue(ServerProtocol(http.Request.Protocol));
+                line.AppendValue(AccessLogRequestValues.ServerProtocol(http.Request.Protocol));
                 break;
             case AccessLogVariable.RequestMethod:
                 line.AppendValue(http.Request.Method);
                 break;
             case AccessLogVariable.RequestUri:
-                line.AppendValue(RawTarget(http));
+                line.AppendValue(AccessLogRequestValues.RawTarget(http));
                 break;
             case AccessLogVariable.Uri:
                 line.AppendValue(http.Request.PathBase.HasValue ? http.Request.PathBase.Add(http.Request.Path).Value : http.Request.Path.Value);
@@ -115,13 +111,13 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
 
                 break;
             case AccessLogVariable.ServerProtocol:
-                line.AppendValue(ServerProtocol(http.Request.Protocol));
+                line.AppendValue(AccessLogRequestValues.ServerProtocol(http.Request.Protocol));
                 break;
             case AccessLogVariable.Scheme:
                 line.AppendValue(http.Request.Scheme);
                 break;
             case AccessLogVariable.Status:
-                line.AppendNumber(Status(http));
+                line.AppendNumber(AccessLogRequestValues.Status(http));
                 break;
             case AccessLogVariable.BodyBytesSent:
                 line.AppendNumber(request.ResponseBodyBytes);
@@ -130,7 +126,7 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 line.AppendNumber(AccessLogSizes.ResponseHead(http) + request.ResponseBodyBytes);
                 break;
             case AccessLogVariable.RequestLength:
-                line.AppendNumber(AccessLogSizes.RequestHead(http, RawTarget(http), ServerProtocol(http.Request.Protocol)) + request.RequestBodyBytes);
+                line.AppendNumber(AccessLogSizes.RequestHead(http, AccessLogRequestValues.RawTarget(http), AccessLogRequestValues.ServerProtocol(http.Request.Protocol)) + request.RequestBodyBytes);
                 break;
             case AccessLogVariable.RequestTime:
                 line.AppendSeconds(request.RequestTime);
@@ -173,10 +169,10 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 WriteValueOrMissing(ref line, proxy?.Route.Id);
                 break;
             case AccessLogVariable.RouteName:
-                WriteValueOrMissing(ref line, StringProperty(proxy?.Route.Config, "name"));
+                WriteValueOrMissing(ref line, AccessLogRequestValues.StringProperty(proxy?.Route.Config, "name"));
                 break;
             case AccessLogVariable.ServiceId:
-                WriteValueOrMissing(ref line, IdProperty(proxy?.Route.Config, "service_id"));
+                WriteValueOrMissing(ref line, AccessLogRequestValues.IdProperty(proxy?.Route.Config, "service_id"));
                 break;
             case AccessLogVariable.BalancerIp:
                 WriteValueOrMissing(ref line, proxy?.LastAttempt?.Node.Host);
@@ -199,7 +195,7 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 WriteHeader(ref line, http.Response.Headers, segment.Name!);
                 break;
             case AccessLogVariable.QueryArgument:
-                WriteValueOrMissing(ref line, QueryArgument(http.Request.QueryString.Value, segment.Name!));
+                WriteValueOrMissing(ref line, AccessLogRequestValues.QueryArgument(http.Request.QueryString.Value, segment.Name!));
                 break;
             default:
                 line.AppendMissing();
@@ -307,77 +303,4 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
             line.AppendValue(values[i]);
         }
     }
-
-    /// <summary>The request target as the client sent it (nginx's <c>$request_uri</c>).</summary>
-    private static string RawTarget(HttpContext http)
-        => http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
-            ? raw
-            : string.Concat(http.Request.PathBase.ToUriComponent(), http.Request.Path.ToUriComponent(), http.Request.QueryString.Value);
-
-    /// <summary>nginx names HTTP/2 and HTTP/3 <c>HTTP/2.0</c> and <c>HTTP/3.0</c>.</summary>
-    private static string ServerProtocol(string protocol) => protocol switch
-    {
-        "HTTP/2" => "HTTP/2.0",
-        "HTTP/3" => "HTTP/3.0",
-        _ => protocol,
-    };
-
-    /// <summary>nginx logs 499 when the client went away before it was answered.</summary>
-    private static int Status(HttpContext http)
-        => !http.Response.HasStarted && http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode;
-
-    /// <summary>nginx's <c>$remote_user</c>: the user name of a Basic <c>Authorization</c> header.</summary>
-    private static string? BasicAuthUser(StringValues authorization)
-    {
-        var value = authorization.Count == 1 ? authorization[0] : null;
-        if (value is null || !value.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        try
-        {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value[6..].Trim()));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            return colon < 0 ? null : decoded[..colon];
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>nginx's <c>$arg_NAME</c>: the first argument of that name, as sent (not decoded); names compare ignoring case.</summary>
-    private static string? QueryArgument(string? query, string name)
-    {
-        if (string.IsNullOrEmpty(query))
-        {
-            return null;
-        }
-
-        var span = query.AsSpan(1);
-        while (!span.IsEmpty)
-        {
-            var amp = span.IndexOf('&');
-            var pair = amp < 0 ? span : span[..amp];
-            var eq = pair.IndexOf('=');
-            var key = eq < 0 ? pair : pair[..eq];
-            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return eq < 0 ? "" : pair[(eq + 1)..].ToString();
-            }
-
-            span = amp < 0 ? default : span[(amp + 1)..];
-        }
-
-        return null;
-    }
-
-    private static string? StringProperty(JsonObject? config, string name)
-        => config is not null && config.TryGetPropertyValue(name, out var node) && node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static string? IdProperty(JsonObject? config, string name)
-        => config is not null && config.TryGetPropertyValue(name, out var node) && node is JsonValue value
-            ? value.TryGetValue<string>(out var text) ? text : value.ToJsonString()
-            : null;
 }

@@ -31,13 +31,12 @@ internal sealed partial class AccessLogWriter : IDisposable
 
     public static readonly TimeSpan DropWarningInterval = TimeSpan.FromSeconds(10);
 
-    private static readonly TimeSpan ReopenRetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly List<TaskCompletionSource> NoWaiters = [];
 
     private readonly ConcurrentQueue<(byte[] Buffer, int Length)> _queue = new();
     private readonly ConcurrentQueue<TaskCompletionSource> _flushWaiters = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly long _capacityBytes;
-    private readonly int _bufferBytes;
     private readonly AccessLogMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -54,23 +53,20 @@ internal sealed partial class AccessLogWriter : IDisposable
     private long _reportedDrops;
     private long _lastDropWarning;
 
-    // Owned by the writer thread.
-    private Stream? _out;
-    private long _lastOpenAttempt;
-    private bool _failing;
+    // Used by the writer thread alone.
+    private readonly AccessLogOutput _output;
 
     /// <summary>Opens the target at once, so a path that cannot be opened fails start-up.</summary>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     public AccessLogWriter(string path, int bufferBytes, long capacityBytes, AccessLogMetrics metrics, TimeProvider time, ILogger logger, TimeSpan? stopTimeout = null)
     {
         Path = path;
-        _bufferBytes = bufferBytes;
         _capacityBytes = capacityBytes;
         _metrics = metrics;
         _time = time;
         _logger = logger;
         _stopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5);
-        _out = Buffered(AccessLogFile.Open(path));
+        _output = new AccessLogOutput(path, bufferBytes, time, logger);
         _lastDropWarning = long.MinValue;
         metrics.ObserveQueue(() => Volatile.Read(ref _queuedBytes));
         _thread = new Thread(Run)
@@ -176,10 +172,10 @@ internal sealed partial class AccessLogWriter : IDisposable
             // Waiters taken before draining: every line they were queued after is in the queue now.
             var waiters = TakeWaiters();
             Drain();
-            Flush();
+            _output.Flush();
             if (Interlocked.Exchange(ref _reopenRequested, 0) == 1)
             {
-                Reopen();
+                _output.Reopen();
             }
 
             foreach (var waiter in waiters)
@@ -205,6 +201,11 @@ internal sealed partial class AccessLogWriter : IDisposable
 
     private List<TaskCompletionSource> TakeWaiters()
     {
+        if (_flushWaiters.IsEmpty)
+        {
+            return NoWaiters;
+        }
+
         var waiters = new List<TaskCompletionSource>();
         while (_flushWaiters.TryDequeue(out var waiter))
         {
@@ -220,111 +221,25 @@ internal sealed partial class AccessLogWriter : IDisposable
         var count = 0;
         while (_queue.TryDequeue(out var line))
         {
-            Write(line.Buffer, line.Length);
+            if (_output.Write(line.Buffer, line.Length))
+            {
+                Interlocked.Increment(ref _writtenLines);
+            }
+            else
+            {
+                CountDropped(1);
+            }
+
             Interlocked.Add(ref _queuedBytes, -line.Length);
             ArrayPool<byte>.Shared.Return(line.Buffer);
 
             // Under a steady stream the queue may never run dry: flush on time anyway.
             if (++count % 256 == 0 && Stopwatch.GetElapsedTime(started) >= MaxFlushDelay)
             {
-                Flush();
+                _output.Flush();
                 started = Stopwatch.GetTimestamp();
             }
         }
-    }
-
-    private void Write(byte[] buffer, int length)
-    {
-        var output = _out ?? TryOpenAgain();
-        if (output is null)
-        {
-            CountDropped(1);
-            return;
-        }
-
-        try
-        {
-            output.Write(buffer, 0, length);
-            Interlocked.Increment(ref _writtenLines);
-            _failing = false;
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
-        {
-            CountDropped(1);
-            Failed(ex);
-        }
-    }
-
-    private void Flush()
-    {
-        try
-        {
-            _out?.Flush();
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
-        {
-            Failed(ex);
-        }
-    }
-
-    /// <summary>A failing file is closed (what its buffer held is lost) and opened again at most once a second.</summary>
-    private void Failed(Exception ex)
-    {
-        if (!_failing)
-        {
-            _failing = true;
-            LogWriteFailed(_logger, Path, ex.Message);
-        }
-
-        DisposeQuietly(_out);
-        _out = null;
-    }
-
-    private Stream? TryOpenAgain()
-    {
-        var now = _time.GetTimestamp();
-        if (_lastOpenAttempt != 0 && _time.GetElapsedTime(_lastOpenAttempt, now) < ReopenRetryInterval)
-        {
-            return null;
-        }
-
-        _lastOpenAttempt = now;
-        try
-        {
-            _out = Buffered(AccessLogFile.Open(Path));
-            return _out;
-        }
-        catch (IOException ex)
-        {
-            Failed(ex);
-            return null;
-        }
-    }
-
-    private void Reopen()
-    {
-        if (!AccessLogFile.IsFile(Path))
-        {
-            return;
-        }
-
-        Stream fresh;
-        try
-        {
-            fresh = Buffered(AccessLogFile.Open(Path));
-        }
-        catch (IOException ex)
-        {
-            // As nginx: the old file stays in use when the new one cannot be opened.
-            LogReopenFailed(_logger, Path, ex.Message);
-            return;
-        }
-
-        var old = _out;
-        _out = fresh;
-        _failing = false;
-        DisposeQuietly(old);
-        LogReopened(_logger, Path);
     }
 
     /// <summary>
@@ -361,9 +276,7 @@ internal sealed partial class AccessLogWriter : IDisposable
 
     private void Close()
     {
-        Flush();
-        DisposeQuietly(_out);
-        _out = null;
+        _output.Dispose();
 
         // Lines queued after the last drain (a request finishing while the node stops).
         while (_queue.TryDequeue(out var line))
@@ -374,31 +287,8 @@ internal sealed partial class AccessLogWriter : IDisposable
         }
     }
 
-    private Stream Buffered(Stream raw) => _bufferBytes > 0 ? new BufferedStream(raw, _bufferBytes) : raw;
-
-    private static void DisposeQuietly(Stream? stream)
-    {
-        try
-        {
-            stream?.Dispose();
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
-        {
-            // A buffer that cannot be flushed any more is lost with the file.
-        }
-    }
-
     [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Access log: {Count} lines dropped: {Path} could not take them as fast as they came (queue of {QueueBytes} bytes full, or the write failed); requests were not delayed")]
     private static partial void LogDropped(ILogger logger, long count, string path, long queueBytes);
-
-    [LoggerMessage(EventId = 9103, Level = LogLevel.Error, Message = "Access log: writing to {Path} failed: {Reason}; lines are dropped and counted until it can be opened again")]
-    private static partial void LogWriteFailed(ILogger logger, string path, string reason);
-
-    [LoggerMessage(EventId = 9104, Level = LogLevel.Information, Message = "Access log: reopened {Path}")]
-    private static partial void LogReopened(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 9105, Level = LogLevel.Error, Message = "Access log: reopening {Path} failed: {Reason}; writing on to the file already open")]
-    private static partial void LogReopenFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 9106, Level = LogLevel.Warning, Message = "Access log: {Path} did not take the last lines within {Seconds} s of stopping; {QueuedBytes} bytes were not written")]
     private static partial void LogStopTimedOut(ILogger logger, string path, long seconds, long queuedBytes);
