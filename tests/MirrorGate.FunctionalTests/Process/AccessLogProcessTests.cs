@@ -25,6 +25,7 @@ public sealed class AccessLogProcessTests
         var log = Path.Combine(directory.Path, "logs", "access.log");
         using var node = GatewayProcess.Start(directory.Path, "-c", "config.yaml");
         await node.WaitForPortAsync(proxy);
+        await node.WaitForPortAsync(admin);
         var key = (await File.ReadAllTextAsync(Path.Combine(directory.Path, "data", "admin_key"))).Trim();
         await PutRouteAsync(admin, key, $$"""{"uri":"/p/*","upstream":{{ProxyKit.To(upstream)}} }""");
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxy}") };
