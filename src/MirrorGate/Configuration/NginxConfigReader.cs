@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MirrorGate.Observability.AccessLog;
 
 namespace MirrorGate.Configuration;
 
@@ -40,6 +41,15 @@ internal static class NginxConfigReader
         }
 
         var format = http.String("access_log_format", NginxConfig.DefaultAccessLogFormat)!;
+        try
+        {
+            AccessLogFormat.Parse(format);
+        }
+        catch (FormatException ex)
+        {
+            throw http.Invalid(http.KeyPath("access_log_format"), ex.Message, http.Raw("access_log_format", out _));
+        }
+
         var escapeName = http.String("access_log_format_escape", "default");
         var escape = escapeName switch
         {

@@ -13,6 +13,7 @@ using MirrorGate.Configuration;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Compare;
 using MirrorGate.Observability;
+using MirrorGate.Observability.AccessLog;
 using MirrorGate.Observability.Apisix;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins;
@@ -289,6 +290,7 @@ public static partial class MirrorGateHost
         if (nginx.ErrorLog is { } path)
         {
             var file = ErrorLogFileProvider.Open(path);
+            file.ReopenOnSignal();
             builder.Services.AddSingleton(_ => file);
             builder.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<ErrorLogFileProvider>());
         }
@@ -408,6 +410,7 @@ public static partial class MirrorGateHost
             return metrics;
         });
         services.AddSingleton<ICompletedRequestObserver>(sp => sp.GetRequiredService<ApisixMetrics>());
+        AccessLogServices.Add(services, config);
         services.AddSingleton<RequestObservers>();
         services.AddSingleton(new ServerHeader(config.EnableServerTokens));
         services.AddSingleton<ProxyMiddleware>();

@@ -37,6 +37,7 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
     private long _dropped;
     private int _reopen;
     private int _disposed;
+    private IDisposable? _signal;
 
     private ErrorLogFileProvider(string path, StreamWriter file, TimeProvider timeProvider)
     {
@@ -60,6 +61,9 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
         return new ErrorLogFileProvider(path, OpenFile(path), timeProvider ?? TimeProvider.System);
     }
 
+    /// <summary>Reopens the file on SIGUSR1 from now until disposed (the node's own file; tests call <see cref="Reopen"/>).</summary>
+    internal void ReopenOnSignal() => _signal ??= ReopenSignal.Register(Reopen);
+
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
     /// <summary>
@@ -68,6 +72,11 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
     /// </summary>
     internal void Reopen()
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
         Volatile.Write(ref _reopen, 1);
 
         // Wakes the writer; nothing is written.
@@ -91,6 +100,7 @@ internal sealed class ErrorLogFileProvider : ILoggerProvider
             return;
         }
 
+        _signal?.Dispose();
         _queue.Writer.TryComplete();
         try
         {

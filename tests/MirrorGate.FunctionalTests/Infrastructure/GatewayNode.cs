@@ -149,6 +149,14 @@ internal sealed class GatewayNode : IAsyncDisposable
             text.AppendLine(extraYaml.TrimEnd());
         }
 
+        // The access log is on by default, in logs/ under the working directory; a node under
+        // test keeps it in its own directory, which is deleted with it.
+        if (extraYaml?.Contains("nginx_config:", StringComparison.Ordinal) != true)
+        {
+            text.AppendLine("nginx_config:");
+            text.AppendLine($"  http: {{access_log: {Path.Combine(directory, "logs", "access.log")}}}");
+        }
+
         return text.ToString();
     }
 
