@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
-namespace MirrorGate.Observability.Apisix;
+namespace MirrorGate.Observability;
 
 /// <summary>
 /// The size of a request's and a response's head as HTTP/1.1 text, for nginx's <c>$request_length</c>
-/// (request line + headers + body) and <c>$bytes_sent</c> (status line + headers + body). Kestrel
+/// (request line + headers + body) and <c>$bytes_sent</c> (status line + headers + body), in the
+/// access log and APISIX's <c>apisix_bandwidth</c> alike. Kestrel
 /// does not report the bytes it parsed, so this adds up the parts it kept: exact for an HTTP/1.1
 /// head in ASCII as most clients send it, an estimate otherwise (HTTP/2 heads are HPACK-compressed
 /// on the wire; headers Kestrel writes itself, like <c>Date</c>, and chunk framing are not counted).

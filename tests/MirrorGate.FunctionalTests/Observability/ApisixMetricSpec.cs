@@ -5,7 +5,7 @@ namespace MirrorGate.FunctionalTests.Observability;
 /// master, <c>_M.http_init</c> and <c>metric_label_map</c>): name (with the default
 /// <c>apisix_</c> prefix), type, help text and label names in order. The AI labels APISIX appended
 /// to the http families in 3.13+ (<c>request_type</c>, <c>request_llm_model</c>, <c>llm_model</c>,
-/// <c>response_source</c>) are left out on purpose (docs/observability.d/metrics.md says why).
+/// <c>response_source</c>) are left out on purpose (docs/observability.md#metrics says why).
 /// </summary>
 internal static class ApisixMetricSpec
 {

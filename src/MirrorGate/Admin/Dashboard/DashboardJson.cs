@@ -5,7 +5,7 @@ namespace MirrorGate.Admin.Dashboard;
 /// <summary>
 /// Writes a <see cref="DashboardSnapshot"/> as the Admin API's JSON (snake_case field names, as
 /// APISIX's). Every field is always present, null when it does not apply, so the page and
-/// scripts need no "is it there" checks. The fields are listed in docs/observability.d/dashboard.md.
+/// scripts need no "is it there" checks. The fields are listed in docs/observability.md#dashboard.
 /// </summary>
 internal static class DashboardJson
 {

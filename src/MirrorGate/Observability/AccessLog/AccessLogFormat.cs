@@ -165,7 +165,7 @@ internal sealed class AccessLogFormat
             return AccessLogSegment.Of(AccessLogVariable.QueryArgument, name["arg_".Length..]);
         }
 
-        throw new FormatException($"unknown variable \"${name}\" (see docs/observability.d/access-log.md for the supported ones)");
+        throw new FormatException($"unknown variable \"${name}\" (see docs/observability.md#access-log for the supported ones)");
     }
 
     /// <summary>nginx's <c>$http_user_agent</c> names the header <c>User-Agent</c>: underscores stand for dashes.</summary>

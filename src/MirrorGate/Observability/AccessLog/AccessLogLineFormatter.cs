@@ -123,10 +123,10 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 line.AppendNumber(request.ResponseBodyBytes);
                 break;
             case AccessLogVariable.BytesSent:
-                line.AppendNumber(AccessLogSizes.ResponseHead(http) + request.ResponseBodyBytes);
+                line.AppendNumber(HeadSize.Response(http) + request.ResponseBodyBytes);
                 break;
             case AccessLogVariable.RequestLength:
-                line.AppendNumber(AccessLogSizes.RequestHead(http, AccessLogRequestValues.RawTarget(http), AccessLogRequestValues.ServerProtocol(http.Request.Protocol)) + request.RequestBodyBytes);
+                line.AppendNumber(HeadSize.Request(http) + request.RequestBodyBytes);
                 break;
             case AccessLogVariable.RequestTime:
                 line.AppendSeconds(request.RequestTime);

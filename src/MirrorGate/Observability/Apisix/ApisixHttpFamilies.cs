@@ -3,7 +3,7 @@ namespace MirrorGate.Observability.Apisix;
 /// <summary>
 /// The three per-request families of APISIX's <c>http_log</c>, with the names, help texts and
 /// label names of <c>apisix/plugins/prometheus/exporter.lua</c> (the label set before APISIX
-/// added its AI labels; see docs/observability.d/metrics.md).
+/// added its AI labels; see docs/observability.md#metrics).
 /// </summary>
 internal sealed class ApisixHttpFamilies
 {
