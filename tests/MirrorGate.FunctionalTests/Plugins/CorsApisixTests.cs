@@ -197,6 +197,21 @@ public sealed class CorsApisixTests
         Assert.Equal("https://sub.domain.com", Header(response, "Access-Control-Allow-Origin"));
     }
 
+    [Fact]
+    public async Task Get_LaterPluginRefuses_RefusalCarriesCorsHeaders()
+    {
+        // TEST 15-16: a request another plugin refuses still gets the headers, so a browser can read the refusal.
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route(""" "allow_origins":"**" """, upstream.Address, ""","ip-restriction":{"blacklist":["127.0.0.1"]}"""));
+
+        using var response = await SendAsync(gateway, HttpMethod.Get, ("Origin", "https://sub.domain.com"));
+
+        Assert.Equal(403, (int)response.StatusCode);
+        Assert.Equal("https://sub.domain.com", Header(response, "Access-Control-Allow-Origin"));
+        Assert.Equal(0, upstream.Count);
+    }
+
     [Theory]
     // TEST 28-32, cors2.t TEST 2-5
     [InlineData("http://a.test.com", "http://a.test.com")]
