@@ -119,15 +119,16 @@ public sealed class MessagesProcessTests
         var text = await File.ReadAllTextAsync(directory.ConfigPath);
         var newAdmin = FreePort.Next();
 
-        await File.WriteAllTextAsync(directory.ConfigPath, text.Replace($"port: {directory.AdminPort}}}", $"port: {newAdmin}}}", StringComparison.Ordinal)
-            + "  proxy-mirror:\n    max_body_size: 2m\n");
+        await File.WriteAllTextAsync(directory.ConfigPath, text
+            .Replace($"port: {directory.AdminPort}}}", $"port: {newAdmin}}}", StringComparison.Ordinal)
+            .Replace("plugin_attr:\n", "plugin_attr:\n  proxy-mirror:\n    max_body_size: 2m\n", StringComparison.Ordinal));
 
         await node.WaitForOutputAsync($"{directory.ConfigPath} changed deployment.admin.admin_listen.port: these apply when the node restarts");
         await node.WaitForOutputAsync($"Reloaded {directory.ConfigPath}: applied plugin_attr.proxy-mirror.max_body_size");
         Assert.False(node.Contains("in force"), node.Output);
         await node.WaitForPortAsync(directory.AdminPort);
 
-        await File.WriteAllTextAsync(directory.ConfigPath, text + "  proxy-mirror:\n    max_body_size: 32q\n");
+        await File.WriteAllTextAsync(directory.ConfigPath, text.Replace("plugin_attr:\n", "plugin_attr:\n  proxy-mirror:\n    max_body_size: 32q\n", StringComparison.Ordinal));
         await node.WaitForOutputAsync("changed but was refused, nothing was applied: plugin_attr.proxy-mirror.max_body_size");
         node.Terminate();
         Assert.Equal(0, await node.WaitForExitAsync());
