@@ -1,5 +1,6 @@
 using MirrorGate.Configuration;
 using MirrorGate.Pipeline;
+using MirrorGate.Plugins.LimitConn;
 using MirrorGate.Plugins.LimitCount;
 using MirrorGate.Plugins.LimitReq;
 using MirrorGate.Plugins.ProxyMirror;
@@ -12,10 +13,10 @@ namespace MirrorGate.Plugins;
 internal static class BuiltInPlugins
 {
     /// <summary>The names of the plugins <see cref="Create"/> makes.</summary>
-    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName];
+    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName];
 
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
-    public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config)), new ProxyRewritePlugin(), new RequestIdPlugin(), new LimitCountPlugin(), new LimitReqPlugin()];
+    public static IGatewayPlugin[] Create(NodeConfig config) => [new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config)), new ProxyRewritePlugin(), new RequestIdPlugin(), new LimitCountPlugin(), new LimitReqPlugin(), new LimitConnPlugin()];
 
     // The node refused to start on a bad marker_header already; here it is only read.
     private static string MarkerHeader(NodeConfig config)
