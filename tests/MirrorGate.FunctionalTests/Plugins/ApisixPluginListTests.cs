@@ -16,7 +16,7 @@ public sealed class ApisixPluginListTests
     {
         await using var upstream = await RecordingServer.StartAsync();
         await using var mirror = await RecordingServer.StartAsync();
-        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - ua-restriction\n  - key-auth\n  - proxy-mirror\n  - limit-count\n");
+        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - ua-restriction\n  - key-auth\n  - proxy-mirror\n  - fault-injection\n");
         await gateway.PutRouteAsync("1", Route("/hello", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
 
         using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello");
@@ -25,7 +25,7 @@ public sealed class ApisixPluginListTests
         Assert.Equal("/hello", (await mirror.NextAsync()).RawTarget);
         var warnings = gateway.Logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("not available in MirrorGate", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings);
-        Assert.Contains("3 APISIX plugins listed in config.yaml are not available in MirrorGate and are ignored: ua-restriction, key-auth, limit-count", warnings[0].Message);
+        Assert.Contains("3 APISIX plugins listed in config.yaml are not available in MirrorGate and are ignored: ua-restriction, key-auth, fault-injection", warnings[0].Message);
         Assert.Equal("""["proxy-mirror"]""", (await AdminCall.GetAsync(gateway, "/apisix/admin/plugins/list")).Body);
     }
 
@@ -45,8 +45,8 @@ public sealed class ApisixPluginListTests
     {
         await using var gateway = await GatewayNode.StartAsync();
 
-        var put = await AdminCall.PutAsync(gateway, "/apisix/admin/services/1", """{"plugins":{"limit-count":{"count":1,"time_window":60} } }""");
+        var put = await AdminCall.PutAsync(gateway, "/apisix/admin/services/1", """{"plugins":{"fault-injection":{"abort":{"http_status":403} } } }""");
 
-        AdminCall.AssertError(put, 400, "unknown plugin [limit-count]: limit-count is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has");
+        AdminCall.AssertError(put, 400, "unknown plugin [fault-injection]: fault-injection is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has");
     }
 }

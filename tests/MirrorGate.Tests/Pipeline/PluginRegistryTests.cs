@@ -35,6 +35,6 @@ public sealed class PluginRegistryTests
         Assert.Contains(new ApisixPlugin("proxy-rewrite", 1008, EnabledByDefault: true), ApisixPluginCatalog.All);
         Assert.Contains(new ApisixPlugin("log-rotate", 100, EnabledByDefault: false), ApisixPluginCatalog.All);
         Assert.False(ApisixPluginCatalog.IsNotBuiltHere("proxy-mirror"));
-        Assert.True(ApisixPluginCatalog.IsNotBuiltHere("limit-count"));
+        Assert.True(ApisixPluginCatalog.IsNotBuiltHere("key-auth"));
     }
 }
