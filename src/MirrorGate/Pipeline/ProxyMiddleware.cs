@@ -90,6 +90,12 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         }
         finally
         {
+            // A client that went away gets nothing more; otherwise a held-back body is written now.
+            if (http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
+            {
+                await deferred.FinishAsync().ConfigureAwait(false);
+            }
+
             if (route.Plugins.HasLog)
             {
                 for (var i = 0; i < handlers.Length; i++)

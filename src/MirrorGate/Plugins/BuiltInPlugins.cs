@@ -9,6 +9,7 @@ using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Plugins.ProxyRewrite;
 using MirrorGate.Plugins.RealIp;
 using MirrorGate.Plugins.RequestId;
+using MirrorGate.Plugins.ResponseRewrite;
 
 namespace MirrorGate.Plugins;
 
@@ -16,13 +17,14 @@ namespace MirrorGate.Plugins;
 internal static class BuiltInPlugins
 {
     /// <summary>The names of the plugins <see cref="Create"/> makes.</summary>
-    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName];
+    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName, ResponseRewritePlugin.PluginName];
 
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
     public static IGatewayPlugin[] Create(NodeConfig config) =>
     [
         new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config)), new ProxyRewritePlugin(), new RequestIdPlugin(),
         new CorsPlugin(), new IpRestrictionPlugin(), new RealIpPlugin(), new LimitCountPlugin(), new LimitReqPlugin(), new LimitConnPlugin(),
+        new ResponseRewritePlugin(),
     ];
 
     // The node refused to start on a bad marker_header already; here it is only read.

@@ -36,6 +36,7 @@ internal sealed class VarsVariable
         RequestMethod,
         Scheme,
         QueryString,
+        Status,
     }
 
     public string Name { get; }
@@ -74,6 +75,8 @@ internal sealed class VarsVariable
             "request_method" => Kind.RequestMethod,
             "scheme" => Kind.Scheme,
             "query_string" or "args" => Kind.QueryString,
+            // The response's status: what response-rewrite's vars test (APISIX evaluates them in header_filter).
+            "status" => Kind.Status,
             _ => Kind.Unknown,
         };
         return new VarsVariable(name, kind, string.Empty);
@@ -111,6 +114,8 @@ internal sealed class VarsVariable
                 return request.Scheme;
             case Kind.QueryString:
                 return request.QueryString.HasValue && request.QueryString.Value!.Length > 1 ? request.QueryString.Value[1..] : null;
+            case Kind.Status:
+                return context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
             default:
                 return null;
         }
