@@ -90,8 +90,9 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         }
         finally
         {
-            // A client that went away gets nothing more; otherwise a held-back body is written now.
-            if (http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
+            // A client that went away gets nothing more; otherwise a held-back body is written now
+            // (only a plugin installs one, so a route without plugins skips the lookup).
+            if (handlers.Length > 0 && http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
             {
                 await deferred.FinishAsync().ConfigureAwait(false);
             }
