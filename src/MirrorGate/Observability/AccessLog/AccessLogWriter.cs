@@ -23,6 +23,9 @@ internal sealed partial class AccessLogWriter : IDisposable
     /// <summary>How many <c>access_log_buffer</c>s the queue holds (16 KiB → 4 MiB, about 20,000 lines).</summary>
     public const int QueueBuffers = 256;
 
+    /// <summary>The queue's ceiling whatever <c>access_log_buffer</c> says: lines a stalled disk holds back live in memory.</summary>
+    public const long MaxQueueBytes = 64L * 1024 * 1024;
+
     /// <summary>How long the thread sleeps when it found nothing to write: the latest a quiet line reaches the file.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -79,7 +82,7 @@ internal sealed partial class AccessLogWriter : IDisposable
     }
 
     /// <summary>The queue's size for an <c>access_log_buffer</c>.</summary>
-    public static long QueueBytesFor(int accessLogBuffer) => Math.Max(MinQueueBytes, (long)QueueBuffers * accessLogBuffer);
+    public static long QueueBytesFor(int accessLogBuffer) => Math.Clamp((long)QueueBuffers * accessLogBuffer, MinQueueBytes, MaxQueueBytes);
 
     public string Path { get; }
 

@@ -50,9 +50,18 @@ internal sealed record ApisixMetricsSettings(string MetricPrefix, double[] Laten
         return new ApisixMetricsSettings(prefix, buckets);
     }
 
+    /// <summary>The most <c>default_buckets</c> bounds accepted (APISIX's default has 15).</summary>
+    public const int MaxBuckets = 64;
+
     private static double[] ReadBuckets(JsonNode node, string source)
     {
         const string Key = "plugin_attr.prometheus.default_buckets";
+        // Every bound is a series per label set: a long list multiplies the scrape and the memory.
+        if (node is JsonArray { Count: > MaxBuckets } tooMany)
+        {
+            throw new ConfigException(source, Key, $"expected at most {MaxBuckets} bounds, got {tooMany.Count}");
+        }
+
         if (node is not JsonArray array || array.Count == 0)
         {
             throw new ConfigException(source, Key, $"expected a non-empty list of increasing numbers (milliseconds), got {node.ToJsonString()}");

@@ -241,4 +241,11 @@ public sealed class AccessLogWriterTests : IDisposable
             }
         }
     }
+
+    [Theory]
+    [InlineData(0, 64 * 1024)]
+    [InlineData(16384, 4 * 1024 * 1024)]
+    [InlineData(64 * 1024 * 1024, 64L * 1024 * 1024)]
+    public void QueueBytesFor_BufferTimes256_BetweenFloorAndCeiling(int buffer, long expected)
+        => Assert.Equal(expected, AccessLogWriter.QueueBytesFor(buffer));
 }

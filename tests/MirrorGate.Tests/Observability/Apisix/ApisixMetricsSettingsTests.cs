@@ -42,4 +42,15 @@ public sealed class ApisixMetricsSettingsTests
         Assert.Equal(key, ex.KeyPath);
         Assert.StartsWith($"config.yaml: {key}: ", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void From_BucketsBeyondTheLimit_Refused_AtTheLimit_Accepted()
+    {
+        // Parsed, as config.yaml's values reach the reader.
+        static JsonObject Buckets(int n) => (JsonObject)JsonNode.Parse($$"""{"default_buckets":[{{string.Join(',', Enumerable.Range(1, n))}}]}""")!;
+
+        Assert.Equal(ApisixMetricsSettings.MaxBuckets, ApisixMetricsSettings.From(Buckets(ApisixMetricsSettings.MaxBuckets), "config.yaml").LatencyBuckets.Length);
+        var ex = Assert.Throws<ConfigException>(() => ApisixMetricsSettings.From(Buckets(ApisixMetricsSettings.MaxBuckets + 1), "config.yaml"));
+        Assert.Contains("at most 64 bounds, got 65", ex.Message, StringComparison.Ordinal);
+    }
 }
