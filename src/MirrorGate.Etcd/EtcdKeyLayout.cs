@@ -49,6 +49,12 @@ internal sealed class EtcdKeyLayout
         }
 
         id = rest[(slash + 1)..].ToString();
+        if (kind == ResourceKind.Consumer && id.Contains("/credentials/", StringComparison.Ordinal))
+        {
+            // APISIX keeps a consumer's credentials below it; this gateway does not manage them yet.
+            return KeyClass.Foreign;
+        }
+
         // APISIX's init_etcd writes "<prefix>/routes/" = "init_dir"; ids never contain a slash.
         return id.Length == 0 || id.Contains('/') ? KeyClass.MalformedItem : KeyClass.Item;
     }

@@ -15,6 +15,7 @@ namespace MirrorGate.Admin;
 internal sealed class AdminApiMiddleware(
     AdminAuthenticator authenticator,
     ResourceApi resources,
+    ConsumerApi consumers,
     PluginApi plugins,
     MirrorMismatchApi mismatches,
     MirrorMarker marker,
@@ -32,7 +33,7 @@ internal sealed class AdminApiMiddleware(
     // would be, but with a message that says so.
     private static readonly HashSet<string> KnownElsewhere = new(StringComparer.Ordinal)
     {
-        "consumers", "credentials", "ssls", "protos", "global_rules", "stream_routes", "plugin_metadata",
+        "credentials", "ssls", "protos", "global_rules", "stream_routes", "plugin_metadata",
         "plugin_configs", "consumer_groups", "secrets",
     };
 
@@ -153,6 +154,11 @@ internal sealed class AdminApiMiddleware(
             return segments is ["mirror", MirrorDashboardApi.Segment]
                 ? dashboard.HandleAsync(http, method)
                 : mismatches.HandleAsync(http, method, segments);
+        }
+
+        if (resource == "consumers")
+        {
+            return consumers.HandleAsync(http, method, segments);
         }
 
         if (!ResourceKinds.TryParsePlural(resource, out var kind))

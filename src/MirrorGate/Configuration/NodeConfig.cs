@@ -30,6 +30,9 @@ internal sealed record NodeConfig(
     /// <summary><c>apisix.enable_server_tokens</c>: the <c>Server</c> header names the gateway and its version; true by default as APISIX.</summary>
     public bool EnableServerTokens { get; init; } = true;
 
+    /// <summary><c>apisix.data_encryption</c>: how plugin fields marked secret are stored.</summary>
+    public DataEncryptionConfig DataEncryption { get; init; } = DataEncryptionConfig.Default;
+
     /// <summary>
     /// A private copy of one plugin's <c>plugin_attr</c> section, or null when it is absent or not a mapping.
     /// A copy, because <see cref="JsonObject"/> is mutable and this config is shared by every reader.

@@ -49,6 +49,7 @@ internal static class NodeConfigLoader
         var nodeListen = ReadNodeListen(apisix, context);
         var enableAdmin = apisix.Bool("enable_admin", true);
         var serverTokens = apisix.Bool("enable_server_tokens", true);
+        var dataEncryption = DataEncryptionConfig.Read(apisix.Section("data_encryption"));
         apisix.CheckUnknownKeys();
         var nginx = NginxConfigReader.Read(root.Section("nginx_config"));
 
@@ -64,6 +65,7 @@ internal static class NodeConfigLoader
         {
             Nginx = nginx,
             EnableServerTokens = serverTokens,
+            DataEncryption = dataEncryption,
         };
         return (config, context.Warnings.ToArray());
     }

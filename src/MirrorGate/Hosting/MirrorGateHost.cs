@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using MirrorGate.Admin;
 using MirrorGate.Admin.Dashboard;
 using MirrorGate.Configuration;
+using MirrorGate.Consumers;
 using MirrorGate.Mirroring;
 using MirrorGate.Mirroring.Compare;
 using MirrorGate.Observability;
@@ -396,6 +397,7 @@ public static partial class MirrorGateHost
 
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamModelFactory>();
+        services.AddSingleton(new FieldEncryption(config.DataEncryption));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<SnapshotHolder>();
         services.AddSingleton<SnapshotRefresher>();
@@ -421,6 +423,7 @@ public static partial class MirrorGateHost
             admin.AllowAdmin,
             admin.KeyRequired));
         services.AddSingleton<ResourceApi>();
+        services.AddSingleton<ConsumerApi>();
         services.AddSingleton<PluginApi>();
         services.AddSingleton<MirrorMismatchApi>();
         services.AddSingleton<MirrorSeriesReader>();

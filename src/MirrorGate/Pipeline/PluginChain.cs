@@ -5,14 +5,18 @@ internal sealed class PluginChain
 {
     public static readonly PluginChain Empty = new([]);
 
-    public PluginChain(PluginHandler[] handlers)
+    public PluginChain(PluginHandler[] handlers, PluginChainEntry[]? entries = null)
     {
         Handlers = handlers;
+        Entries = entries ?? [];
         HasBeforeProxy = Array.Exists(handlers, h => h.HasBeforeProxy);
         HasLog = Array.Exists(handlers, h => h.HasLog);
     }
 
     public PluginHandler[] Handlers { get; }
+
+    /// <summary>What <see cref="Handlers"/> were made from, in the same order (empty for a chain built without them).</summary>
+    public PluginChainEntry[] Entries { get; }
 
     public bool HasBeforeProxy { get; }
 

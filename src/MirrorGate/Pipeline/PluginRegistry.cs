@@ -51,4 +51,17 @@ internal sealed class PluginRegistry
 
     /// <summary>The plugin's checks beyond its schema (see <see cref="IGatewayPlugin.CheckConfig"/>); null for a plugin not enabled.</summary>
     public string? CheckConfig(string name, JsonObject config) => _enabled.GetValueOrDefault(name)?.CheckConfig(config);
+
+    /// <summary>An enabled plugin of APISIX's type <c>auth</c>; null for any other.</summary>
+    public IConsumerAuthPlugin? FindAuth(string name) => _enabled.GetValueOrDefault(name) as IConsumerAuthPlugin;
+
+    /// <summary>
+    /// The schema a plugin's config on a consumer is checked against (APISIX's <c>TYPE_CONSUMER</c>):
+    /// an auth plugin's consumer schema, any other plugin's own schema; null when not enabled.
+    /// </summary>
+    public JsonObject? ConsumerSchemaFor(string name) =>
+        FindAuth(name) is { } auth ? PluginSchemaMeta.WithMeta(auth.ConsumerSchema) : SchemaFor(name);
+
+    /// <summary>The checks beyond the schema for a consumer's config: none for an auth plugin's credential, else the plugin's own.</summary>
+    public string? ConsumerCheckConfig(string name, JsonObject config) => FindAuth(name) is null ? CheckConfig(name, config) : null;
 }

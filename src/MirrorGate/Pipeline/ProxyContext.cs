@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Balancing;
+using MirrorGate.Consumers;
 using MirrorGate.Snapshot;
 
 namespace MirrorGate.Pipeline;
@@ -51,6 +52,19 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     /// <summary>Per chain slot, the <c>_meta.filter</c> verdict once evaluated (see <see cref="MetaPluginHandler"/>); null until a filter runs.</summary>
     public MetaFilterVerdict[]? FilterVerdicts { get; set; }
+
+    /// <summary>The consumers of the snapshot the request started with (what an auth plugin searches).</summary>
+    public ConsumerSet Consumers { get; init; } = ConsumerSet.Empty;
+
+    /// <summary>The consumer an auth plugin attached (APISIX's <c>ctx.consumer</c>); null until then, or when none did.</summary>
+    public ConsumerModel? Consumer { get; set; }
+
+    /// <summary>
+    /// The chain in effect: the route's, or once a consumer with plugins is attached, the route's
+    /// merged with the consumer's (<see cref="ConsumerChain"/>). The access, before_proxy and log
+    /// phases run this one.
+    /// </summary>
+    public PluginChain Plugins { get; set; } = route.Plugins;
 
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);

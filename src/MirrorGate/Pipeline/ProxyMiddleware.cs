@@ -53,7 +53,8 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
 
     private async Task HandleAsync(HttpContext http)
     {
-        var candidate = snapshots.Current.Routes.MatchCandidate(http);
+        var snapshot = snapshots.Current;
+        var candidate = snapshot.Routes.MatchCandidate(http);
         if (candidate is null)
         {
             await WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound).ConfigureAwait(false);
@@ -61,7 +62,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         }
 
         var route = candidate.Value;
-        var context = new ProxyContext(http, route) { MatchedUri = candidate.Uri.Original };
+        var context = new ProxyContext(http, route) { MatchedUri = candidate.Uri.Original, Consumers = snapshot.Consumers };
         http.Features.Set(context);
         var handlers = route.Plugins.Handlers;
         try
@@ -73,6 +74,24 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 {
                     await WriteAsync(http, result).ConfigureAwait(false);
                     return;
+                }
+            }
+
+            // An auth plugin attached a consumer: its plugins join the chain (APISIX's merge_consumer_route).
+            if (context.Consumer?.MergeInto(route.Plugins) is { } merged)
+            {
+                context.Plugins = merged.Chain;
+                handlers = merged.Chain.Handlers;
+                // As in APISIX, whose _meta.filter verdicts are cached per configuration: the merged one is new.
+                context.FilterVerdicts = null;
+                foreach (var late in merged.RewriteInConsumer)
+                {
+                    var result = await late.RewriteAsync(context).ConfigureAwait(false);
+                    if (!result.IsContinue)
+                    {
+                        await WriteAsync(http, result).ConfigureAwait(false);
+                        return;
+                    }
                 }
             }
 
@@ -97,7 +116,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 await deferred.FinishAsync().ConfigureAwait(false);
             }
 
-            if (route.Plugins.HasLog)
+            if (context.Plugins.HasLog)
             {
                 for (var i = 0; i < handlers.Length; i++)
                 {
@@ -147,9 +166,9 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 _ => context.RewrittenUpstreamHost ?? http.Request.Host.Value,
             };
 
-            if (first && route.Plugins.HasBeforeProxy)
+            if (first && context.Plugins.HasBeforeProxy)
             {
-                var handlers = route.Plugins.Handlers;
+                var handlers = context.Plugins.Handlers;
                 for (var i = 0; i < handlers.Length; i++)
                 {
                     handlers[i].BeforeProxy(context);

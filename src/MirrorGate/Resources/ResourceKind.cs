@@ -6,11 +6,14 @@ public enum ResourceKind
     Route,
     Upstream,
     Service,
+
+    /// <summary>An API consumer, keyed by its <c>username</c> (APISIX's <c>/apisix/consumers/&lt;username&gt;</c>).</summary>
+    Consumer,
 }
 
 public static class ResourceKinds
 {
-    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service];
+    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer];
 
     /// <summary>The plural path segment: <c>routes</c>, used in URLs and store keys.</summary>
     public static string Plural(this ResourceKind kind) => kind switch
@@ -18,6 +21,7 @@ public static class ResourceKinds
         ResourceKind.Route => "routes",
         ResourceKind.Upstream => "upstreams",
         ResourceKind.Service => "services",
+        ResourceKind.Consumer => "consumers",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -27,6 +31,7 @@ public static class ResourceKinds
         ResourceKind.Route => "route",
         ResourceKind.Upstream => "upstream",
         ResourceKind.Service => "service",
+        ResourceKind.Consumer => "consumer",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -37,6 +42,7 @@ public static class ResourceKinds
             case "routes": kind = ResourceKind.Route; return true;
             case "upstreams": kind = ResourceKind.Upstream; return true;
             case "services": kind = ResourceKind.Service; return true;
+            case "consumers": kind = ResourceKind.Consumer; return true;
             default: kind = default; return false;
         }
     }

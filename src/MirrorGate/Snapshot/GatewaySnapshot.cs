@@ -1,3 +1,4 @@
+using MirrorGate.Consumers;
 using MirrorGate.Routing;
 
 namespace MirrorGate.Snapshot;
@@ -22,4 +23,7 @@ internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> rout
     public IReadOnlyList<RouteModel> RouteList { get; } = routeList;
 
     public int RouteCount => RouteList.Count;
+
+    /// <summary>The consumers, with their credentials indexed for the auth plugins.</summary>
+    public ConsumerSet Consumers { get; init; } = ConsumerSet.Empty;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using MirrorGate.Consumers;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Resources;
@@ -22,7 +23,8 @@ internal sealed partial class SnapshotBuilder(
     UpstreamModelFactory upstreamFactory,
     IServiceProvider services,
     ILoggerFactory loggerFactory,
-    ILogger<SnapshotBuilder> logger)
+    ILogger<SnapshotBuilder> logger,
+    FieldEncryption? encryption = null)
 {
     // A change touches only what changed: items are parsed and validated once per revision, and
     // a route is compiled again only when it, its service or its upstream changed. With 10,000
@@ -78,7 +80,10 @@ internal sealed partial class SnapshotBuilder(
         }
 
         _routes = compiledRoutes;
-        return new GatewaySnapshot(contents.Revision, RouteIndex<RouteModel>.Build(routes), compiledUpstreams, routes.ConvertAll(static r => r.Item2));
+        return new GatewaySnapshot(contents.Revision, RouteIndex<RouteModel>.Build(routes), compiledUpstreams, routes.ConvertAll(static r => r.Item2))
+        {
+            Consumers = CompileConsumers(contents.Items, parsed),
+        };
     }
 
     private CompiledRoute? CompileRoute(
@@ -224,11 +229,25 @@ internal sealed partial class SnapshotBuilder(
             return PluginChain.Empty;
         }
 
-        var compiled = new List<(int Priority, PluginHandler Handler, JsonObject? Meta)>();
+        var sorted = CompileEntries(routeId, configs, skipAuth: false);
+        var handlers = new PluginHandler[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            handlers[i] = PluginMetaCompiler.Wrap(sorted[i].Handler, sorted[i].Meta, i, sorted.Length);
+        }
+
+        return new PluginChain(handlers, sorted);
+    }
+
+    /// <summary>Compiles each enabled, not disabled plugin of <paramref name="configs"/>, sorted by effective priority.</summary>
+    /// <param name="skipAuth">Leave out authentication plugins (a consumer's credentials are not plugins that run).</param>
+    private PluginChainEntry[] CompileEntries(string routeId, JsonObject configs, bool skipAuth)
+    {
+        var compiled = new List<PluginChainEntry>();
         var context = new PluginBuildContext(routeId, services, loggerFactory);
         foreach (var (name, node) in configs)
         {
-            if (node is not JsonObject config || plugins.Find(name) is not { } plugin)
+            if (node is not JsonObject config || plugins.Find(name) is not { } plugin || (skipAuth && plugin is IConsumerAuthPlugin))
             {
                 continue;
             }
@@ -240,18 +259,11 @@ internal sealed partial class SnapshotBuilder(
             }
 
             var priority = JsonInteger.ToInt32OrNull(meta?["priority"]) ?? plugin.Priority;
-            compiled.Add((priority, plugin.CreateHandler(config, context), meta));
+            compiled.Add(new PluginChainEntry(name, priority, meta, plugin.CreateHandler(config, context)));
         }
 
         // Stable: plugins of equal priority keep their config order.
-        var sorted = compiled.OrderByDescending(h => h.Priority).ToArray();
-        var handlers = new PluginHandler[sorted.Length];
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            handlers[i] = PluginMetaCompiler.Wrap(sorted[i].Handler, sorted[i].Meta, i, sorted.Length);
-        }
-
-        return new PluginChain(handlers);
+        return compiled.OrderByDescending(h => h.Priority).ToArray();
     }
 
     private Dictionary<(ResourceKind Kind, string Id), ParsedItem> ParseAndValidate(IReadOnlyList<StoredResource> stored)
@@ -259,7 +271,11 @@ internal sealed partial class SnapshotBuilder(
         // References are not checked here: the Admin API already refused dangling ones, and one
         // left by a forced delete must not make the route vanish (404) — the route stays and
         // answers 503 until its upstream is back (see CompileRoute).
-        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
+        var hooks = new ValidationHooks(static (_, _) => true, VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig)
+        {
+            ConsumerPluginSchema = plugins.ConsumerSchemaFor,
+            ConsumerPluginCheck = plugins.ConsumerCheckConfig,
+        };
 
         var result = new Dictionary<(ResourceKind, string), ParsedItem>(stored.Count);
         foreach (var item in stored)

@@ -17,10 +17,12 @@ internal static class ResourceSchemas
     private static readonly Lazy<JsonObject> Route = new(() => Load(Prefix + "route.json")!);
     private static readonly Lazy<JsonObject> Upstream = new(() => Load(Prefix + "upstream.json")!);
     private static readonly Lazy<JsonObject> Service = new(() => Load(Prefix + "service.json")!);
+    private static readonly Lazy<JsonObject> Consumer = new(() => Load(Prefix + "consumer.json")!);
     private static readonly ConcurrentDictionary<string, JsonObject?> Plugins = new(StringComparer.Ordinal);
     private static readonly Lazy<JsonObject> RouteLimits = new(() => Load(LimitsPrefix + "route.json")!);
     private static readonly Lazy<JsonObject> UpstreamLimits = new(() => Load(LimitsPrefix + "upstream.json")!);
     private static readonly Lazy<JsonObject> ServiceLimits = new(() => Load(LimitsPrefix + "service.json")!);
+    private static readonly Lazy<JsonObject> ConsumerLimits = new(() => Load(LimitsPrefix + "consumer.json")!);
     private static readonly Lazy<JsonObject> PluginLimits = new(() => Load(LimitsPrefix + "plugin.json")!);
 
     public static JsonObject For(ResourceKind kind) => kind switch
@@ -28,6 +30,7 @@ internal static class ResourceSchemas
         ResourceKind.Route => Route.Value,
         ResourceKind.Upstream => Upstream.Value,
         ResourceKind.Service => Service.Value,
+        ResourceKind.Consumer => Consumer.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -37,6 +40,7 @@ internal static class ResourceSchemas
         ResourceKind.Route => RouteLimits.Value,
         ResourceKind.Upstream => UpstreamLimits.Value,
         ResourceKind.Service => ServiceLimits.Value,
+        ResourceKind.Consumer => ConsumerLimits.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

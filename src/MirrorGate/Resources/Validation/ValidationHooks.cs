@@ -32,4 +32,10 @@ internal sealed class ValidationHooks
 
     /// <summary>A plugin's own checks after its schema passed (name, config): null when valid, else the text after <c>err: </c>.</summary>
     public Func<string, JsonObject, string?>? PluginCheck { get; }
+
+    /// <summary>A plugin's schema on a consumer (an auth plugin's consumer schema); <see cref="PluginSchema"/> when not given.</summary>
+    public Func<string, JsonObject?>? ConsumerPluginSchema { get; init; }
+
+    /// <summary>A plugin's own checks on a consumer; <see cref="PluginCheck"/> when not given.</summary>
+    public Func<string, JsonObject, string?>? ConsumerPluginCheck { get; init; }
 }
