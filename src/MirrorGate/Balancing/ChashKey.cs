@@ -8,8 +8,7 @@ namespace MirrorGate.Balancing;
 /// The request key of <c>type: chash</c>, from <c>hash_on</c> and <c>key</c>: a variable
 /// (<c>vars</c>), a header, a cookie, a template of variables (<c>vars_combinations</c>, e.g.
 /// <c>$remote_addr$uri</c>) or the consumer. When the key is missing APISIX hashes
-/// <c>remote_addr</c> instead; so do we (and there are no consumers here, so <c>consumer</c>
-/// always falls back).
+/// <c>remote_addr</c> instead; so do we (<c>consumer</c> without an attached consumer too).
 /// </summary>
 internal sealed class ChashKey
 {
@@ -26,7 +25,7 @@ internal sealed class ChashKey
             "header" => new([(null, RequestVariable.Header(key))]),
             "cookie" => new([(null, RequestVariable.Cookie(key))]),
             "vars_combinations" => new(ParseTemplate(key)),
-            "consumer" => new([]),
+            "consumer" => new([(null, RequestVariable.Parse("consumer_name"))]),
             _ => new([(null, RequestVariable.Parse(key))]),
         };
     }

@@ -41,6 +41,8 @@ internal sealed class RequestVariable
         "server_port" => new(Kind.ServerPort),
         "request_method" => new(Kind.Method),
         "scheme" => new(Kind.Scheme),
+        // The consumer an auth plugin attached (APISIX's ctx.consumer_name); missing without one.
+        "consumer_name" => new(Kind.ConsumerName),
         _ when name.StartsWith("arg_", StringComparison.Ordinal) => new(Kind.Arg, name[4..]),
         // APISIX treats '-' and '_' alike in http_* names; ASP.NET header lookup ignores case.
         _ when name.StartsWith("http_", StringComparison.Ordinal) => new(Kind.Header, name[5..].Replace('_', '-')),
@@ -119,6 +121,14 @@ internal sealed class RequestVariable
                 return TryAppendFirst(request.Query[_argument], ref hash);
             case Kind.Header:
                 return TryAppendFirst(request.Headers[_argument], ref hash);
+            case Kind.ConsumerName:
+                if (context.Features.Get<Pipeline.ProxyContext>()?.Consumer?.Name is not { } consumer)
+                {
+                    return false;
+                }
+
+                hash.Append(consumer);
+                return true;
             case Kind.Cookie:
                 var cookie = request.Cookies[_argument];
                 if (cookie is null)
@@ -198,5 +208,6 @@ internal sealed class RequestVariable
         Arg,
         Header,
         Cookie,
+        ConsumerName,
     }
 }

@@ -37,6 +37,7 @@ internal sealed class VarsVariable
         Scheme,
         QueryString,
         Status,
+        ConsumerName,
     }
 
     public string Name { get; }
@@ -77,6 +78,8 @@ internal sealed class VarsVariable
             "query_string" or "args" => Kind.QueryString,
             // The response's status: what response-rewrite's vars test (APISIX evaluates them in header_filter).
             "status" => Kind.Status,
+            // The consumer an auth plugin attached; nil before (route matching) or without one, as APISIX.
+            "consumer_name" => Kind.ConsumerName,
             _ => Kind.Unknown,
         };
         return new VarsVariable(name, kind, string.Empty);
@@ -116,6 +119,8 @@ internal sealed class VarsVariable
                 return request.QueryString.HasValue && request.QueryString.Value!.Length > 1 ? request.QueryString.Value[1..] : null;
             case Kind.Status:
                 return context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
+            case Kind.ConsumerName:
+                return context.Features.Get<Pipeline.ProxyContext>()?.Consumer?.Name;
             default:
                 return null;
         }

@@ -69,7 +69,8 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <paramref name="adminYaml"/> is inserted under <c>deployment.admin:</c> (indented by four spaces);
     /// <paramref name="storeYaml"/>, when given, replaces the store lines under <c>deployment:</c>
     /// (indented by two spaces, e.g. <c>role_traditional: {config_provider: etcd}</c> and an
-    /// <c>etcd:</c> section), and <paramref name="storeProviders"/> are the stores beyond SQLite (etcd).
+    /// <c>etcd:</c> section), and <paramref name="storeProviders"/> are the stores beyond SQLite (etcd);
+    /// <paramref name="apisixYaml"/> is inserted under <c>apisix:</c> (indented by two spaces).
     /// </summary>
     public static async Task<GatewayNode> StartAsync(
         string? pluginAttrYaml = null,
@@ -77,7 +78,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         bool withHttp2Port = false,
         string? adminYaml = null,
         string? storeYaml = null,
-        IReadOnlyList<IConfigStoreProvider>? storeProviders = null)
+        IReadOnlyList<IConfigStoreProvider>? storeProviders = null,
+        string? apisixYaml = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -86,7 +88,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             int proxy = FreePort.Next(), admin = FreePort.Next(), metrics = FreePort.Next();
             int? h2 = withHttp2Port ? FreePort.Next() : null;
             var configPath = Path.Combine(directory, "config.yaml");
-            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml, adminYaml, storeYaml));
+            await File.WriteAllTextAsync(configPath, RenderConfig(directory, proxy, admin, metrics, h2, pluginAttrYaml, extraYaml, adminYaml, storeYaml, apisixYaml));
 
             var logs = new CapturedLogs();
             var bootstrap = NodeBootstrap.Load(CommandLine.Parse(["-c", configPath, "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft=Warning"]))
@@ -104,10 +106,15 @@ internal sealed class GatewayNode : IAsyncDisposable
         }
     }
 
-    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml, string? adminYaml = null, string? storeYaml = null)
+    public static string RenderConfig(string directory, int proxy, int admin, int metrics, int? h2, string? pluginAttrYaml, string? extraYaml, string? adminYaml = null, string? storeYaml = null, string? apisixYaml = null)
     {
         var text = new StringBuilder();
         text.AppendLine("apisix:");
+        if (apisixYaml is not null)
+        {
+            text.AppendLine(apisixYaml.TrimEnd());
+        }
+
         text.AppendLine("  node_listen:");
         text.AppendLine($"    - {{ip: 127.0.0.1, port: {proxy}}}");
         if (h2 is { } h2Port)

@@ -49,6 +49,7 @@ internal sealed class AccessLogFormat
         ["service_id"] = AccessLogVariable.ServiceId,
         ["balancer_ip"] = AccessLogVariable.BalancerIp,
         ["balancer_port"] = AccessLogVariable.BalancerPort,
+        ["consumer_name"] = AccessLogVariable.ConsumerName,
     };
 
     private AccessLogFormat(AccessLogSegment[] segments)

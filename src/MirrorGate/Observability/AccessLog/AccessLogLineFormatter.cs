@@ -174,6 +174,9 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
             case AccessLogVariable.ServiceId:
                 WriteValueOrMissing(ref line, AccessLogRequestValues.IdProperty(proxy?.Route.Config, "service_id"));
                 break;
+            case AccessLogVariable.ConsumerName:
+                WriteValueOrMissing(ref line, proxy?.Consumer?.Name);
+                break;
             case AccessLogVariable.BalancerIp:
                 WriteValueOrMissing(ref line, proxy?.LastAttempt?.Node.Host);
                 break;

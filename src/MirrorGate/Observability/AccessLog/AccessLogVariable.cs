@@ -46,6 +46,9 @@ internal enum AccessLogVariable
     BalancerIp,
     BalancerPort,
 
+    /// <summary><c>$consumer_name</c>: the consumer an auth plugin attached.</summary>
+    ConsumerName,
+
     /// <summary><c>$http_NAME</c>: a request header.</summary>
     RequestHeader,
 

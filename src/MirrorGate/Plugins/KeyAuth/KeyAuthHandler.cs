@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Consumers;
 using MirrorGate.Pipeline;
@@ -65,7 +66,7 @@ internal sealed partial class KeyAuthHandler(
             }
             else
             {
-                RemoveQueryArgument(request, query);
+                RemoveQueryArgument(context, query);
             }
         }
 
@@ -86,7 +87,7 @@ internal sealed partial class KeyAuthHandler(
         {
             // A request may carry a bad key in both places: neither reaches the upstream.
             request.Headers.Remove(header);
-            RemoveQueryArgument(request, query);
+            RemoveQueryArgument(context, query);
         }
 
         if (context.Consumers.FindByName(anonymousConsumer) is not { } anonymous)
@@ -120,9 +121,16 @@ internal sealed partial class KeyAuthHandler(
         }
     }
 
-    /// <summary>Drops every occurrence of one argument (compared decoded, as APISIX's args table), keeping the others as sent.</summary>
-    private static void RemoveQueryArgument(HttpRequest request, string name)
+    /// <summary>
+    /// Drops every occurrence of one argument (compared decoded, as APISIX's args table), keeping the
+    /// others as sent. As nginx builds the upstream URI from <c>$uri</c> and the changed <c>$args</c>,
+    /// the upstream target becomes the client's path with the remaining query, unless a plugin set
+    /// one already; <c>$request_uri</c> (the access log's, proxy-rewrite's <c>use_real_request_uri_unsafe</c>)
+    /// stays what the client sent, as in nginx.
+    /// </summary>
+    private static void RemoveQueryArgument(ProxyContext context, string name)
     {
+        var request = context.HttpContext.Request;
         var raw = request.QueryString.Value;
         if (string.IsNullOrEmpty(raw) || raw.Length < 2)
         {
@@ -144,10 +152,26 @@ internal sealed partial class KeyAuthHandler(
             kept.Add(pair);
         }
 
-        if (removed)
+        if (!removed)
         {
-            request.QueryString = kept.Count == 0 ? QueryString.Empty : new QueryString("?" + string.Join('&', kept));
+            return;
         }
+
+        request.QueryString = kept.Count == 0 ? QueryString.Empty : new QueryString("?" + string.Join('&', kept));
+        context.UpstreamUri ??= ClientPath(context.HttpContext) + request.QueryString.Value;
+    }
+
+    /// <summary>The request path as the client wrote it (percent-encoding kept), without the query.</summary>
+    private static string ClientPath(HttpContext http)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw) && raw[0] == '/')
+        {
+            var q = raw.IndexOf('?');
+            return q < 0 ? raw : raw[..q];
+        }
+
+        return (http.Request.PathBase + http.Request.Path).ToUriComponent();
     }
 
     [LoggerMessage(EventId = 2311, Level = LogLevel.Debug, Message = "key-auth on route {RouteId}: no consumer has the request's key")]
