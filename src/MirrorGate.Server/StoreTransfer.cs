@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Configuration;
+using MirrorGate.Consumers;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins;
 using MirrorGate.Resources;
@@ -151,7 +152,7 @@ internal static class StoreTransfer
     }
 
     private static string Counts(IReadOnlyDictionary<ResourceKind, int> counts) =>
-        string.Join(", ", new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service }
+        string.Join(", ", new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer }
             .Select(k => $"{counts.GetValueOrDefault(k)} {k.Plural()}"));
 
     private static ServiceProvider BuildServices(NodeConfig config)
@@ -169,7 +170,7 @@ internal static class StoreTransfer
     }
 
     private static TransferImporter Importer(IConfigStore? store, NodeConfig config) =>
-        new(store, new PluginRegistry(BuiltInPlugins.Create(config), config.Plugins), TimeProvider.System);
+        new(store, new PluginRegistry(BuiltInPlugins.Create(config), config.Plugins), TimeProvider.System, new FieldEncryption(config.DataEncryption));
 
     private static string Describe(IConfigStore? store, NodeConfig config) =>
         store is null ? $"sqlite at {config.Deployment.SqlitePath} (it does not exist yet)" : $"{store.Name} at {store.Location}";

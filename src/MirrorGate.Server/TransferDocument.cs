@@ -15,15 +15,15 @@ internal sealed record TransferItem(ResourceKind Kind, int Index, string Id, Jso
 }
 
 /// <summary>
-/// The export/import document: APISIX's standalone shape, <c>{"routes":[...],"upstreams":[...],"services":[...]}</c>,
-/// each item the stored value with its id, so a file written here also reads as APISIX's
+/// The export/import document: APISIX's standalone shape, <c>{"routes":[...],"upstreams":[...],"services":[...],"consumers":[...]}</c>,
+/// each item the stored value with its id (a consumer with its username; its credentials as stored, encrypted), so a file written here also reads as APISIX's
 /// <c>apisix.json</c> and a hand-written standalone file can be imported.
 /// </summary>
 internal static class TransferDocument
 {
     // Upstreams and services first: routes and services refer to them, and a node watching the
     // store while the import runs should never see a route whose upstream is not there yet.
-    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Route];
+    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Route, ResourceKind.Consumer];
 
     private static readonly JsonWriterOptions Indented = new()
     {
@@ -35,7 +35,7 @@ internal static class TransferDocument
     {
         using var writer = new Utf8JsonWriter(output, Indented);
         writer.WriteStartObject();
-        foreach (var kind in new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service })
+        foreach (var kind in new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer })
         {
             writer.WritePropertyName(kind.Plural());
             writer.WriteStartArray();
@@ -44,8 +44,13 @@ internal static class TransferDocument
                 var value = JsonNode.Parse(item.Json) as JsonObject
                     ?? throw new InvalidDataException($"{kind.Plural()}/{item.Id} is not a JSON object in the store");
 
-                // The store key is the truth; the value's own id is normally the same.
-                value["id"] ??= item.Id;
+                // The store key is the truth; the value's own id is normally the same. A consumer is
+                // named by its username, as in APISIX's standalone files, and has no id.
+                if (kind != ResourceKind.Consumer)
+                {
+                    value["id"] ??= item.Id;
+                }
+
                 value.WriteTo(writer);
             }
 
@@ -85,7 +90,7 @@ internal static class TransferDocument
                 // APISIX's standalone files carry a version per list; it means nothing to a store.
                 if (!key.EndsWith("_conf_version", StringComparison.Ordinal))
                 {
-                    errors.Add($"{key}: not a resource this gateway stores (routes, upstreams, services)");
+                    errors.Add($"{key}: not a resource this gateway stores (routes, upstreams, services, consumers)");
                 }
 
                 continue;
@@ -106,10 +111,11 @@ internal static class TransferDocument
                     continue;
                 }
 
-                if (value["id"] is not JsonNode idNode || idNode.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number)
+                var idNode = kind == ResourceKind.Consumer ? value["username"] : value["id"];
+                if (idNode is null || idNode.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number)
                     || ResourceApi.IdText(idNode) is not { Length: > 0 } id)
                 {
-                    errors.Add($"{key}[{i}]: missing {kind.Singular()} id");
+                    errors.Add(kind == ResourceKind.Consumer ? $"{key}[{i}]: missing username" : $"{key}[{i}]: missing {kind.Singular()} id");
                     continue;
                 }
 

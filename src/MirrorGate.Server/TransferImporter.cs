@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MirrorGate.Admin;
+using MirrorGate.Consumers;
 using MirrorGate.Pipeline;
 using MirrorGate.Resources;
 using MirrorGate.Resources.Validation;
@@ -13,7 +14,7 @@ namespace MirrorGate.Server;
 /// written) writes them in dependency order, replacing items with the same id.
 /// </summary>
 /// <param name="store">The target; null for a dry run against an embedded store that does not exist yet (empty).</param>
-internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugins, TimeProvider time)
+internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugins, TimeProvider time, FieldEncryption? encryption = null)
 {
     /// <summary>
     /// Validates all items. A reference (<c>upstream_id</c>, <c>service_id</c>) is satisfied by an
@@ -36,11 +37,16 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
             (kind, id) => inDocument.Contains((kind, id)) || inStore.Contains((kind, id)),
             VarsExpression.Validate,
             plugins.SchemaFor,
-            plugins.CheckConfig);
+            plugins.CheckConfig)
+        {
+            ConsumerPluginSchema = plugins.ConsumerSchemaFor,
+            ConsumerPluginCheck = plugins.ConsumerCheckConfig,
+        };
         var errors = new List<string>();
         foreach (var item in items)
         {
-            if ((ResourceIdCheck.Check(item.Id) ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)) is { } error)
+            var idError = item.Kind == ResourceKind.Consumer ? null : ResourceIdCheck.Check(item.Id);
+            if ((idError ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)) is { } error)
             {
                 errors.Add($"{item.Name}: {error}");
             }
@@ -58,13 +64,48 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         {
             foreach (var item in items.Where(i => i.Kind == kind))
             {
-                var json = WithTimes(item.Value).ToJsonString(AdminJson.Options);
+                var value = WithTimes(item.Value);
+                if (kind == ResourceKind.Consumer && encryption is not null)
+                {
+                    StoredForm(value, encryption);
+                }
+
+                var json = value.ToJsonString(AdminJson.Options);
                 await target.PutAsync(kind, item.Id, json, expectedModifiedIndex: null, cancellationToken).ConfigureAwait(false);
                 written[kind]++;
             }
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// A consumer's credentials as the Admin API stores them: an exported one is encrypted already
+    /// (it decrypts with the keyring) and stays as it is; a clear one (a hand-written APISIX file)
+    /// is encrypted.
+    /// </summary>
+    private void StoredForm(JsonObject consumer, FieldEncryption fields)
+    {
+        if (!fields.Enabled || consumer["plugins"] is not JsonObject configs)
+        {
+            return;
+        }
+
+        foreach (var (name, node) in configs)
+        {
+            if (plugins.FindAuth(name) is not { } auth || node is not JsonObject config)
+            {
+                continue;
+            }
+
+            foreach (var field in auth.EncryptFields)
+            {
+                if (config[field] is JsonValue value && value.TryGetValue<string>(out var text) && !fields.TryDecrypt(text, out _))
+                {
+                    config[field] = fields.Encrypt(text);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace MirrorGate.Consumers;
 
 /// <summary>
 /// APISIX's <c>data_encryption</c> for plugin fields marked secret: AES-CBC with each keyring key
-/// as both key and IV (16 bytes: AES-128, 32: AES-256), PKCS#7 padding, standard base64. The same
+/// as both key and IV (16 bytes: AES-128, 32: AES-256, whose IV is the key's first 16 bytes, as
+/// OpenSSL reads it), PKCS#7 padding, standard base64. The same
 /// bytes as APISIX for the same key, so an etcd shared with APISIX reads the same either way.
 /// Thread-safe: each call makes its own transform.
 /// </summary>
@@ -32,7 +33,7 @@ internal sealed class FieldEncryption
         }
 
         using var aes = Create(_keys[0]);
-        return Convert.ToBase64String(aes.EncryptCbc(Encoding.UTF8.GetBytes(plain), _keys[0], PaddingMode.PKCS7));
+        return Convert.ToBase64String(aes.EncryptCbc(Encoding.UTF8.GetBytes(plain), Iv(_keys[0]), PaddingMode.PKCS7));
     }
 
     /// <summary>
@@ -59,7 +60,7 @@ internal sealed class FieldEncryption
             using var aes = Create(key);
             try
             {
-                var bytes = aes.DecryptCbc(cipher.AsSpan(0, length), key, PaddingMode.PKCS7);
+                var bytes = aes.DecryptCbc(cipher.AsSpan(0, length), Iv(key), PaddingMode.PKCS7);
                 plain = Encoding.UTF8.GetString(bytes);
                 return true;
             }
@@ -71,6 +72,8 @@ internal sealed class FieldEncryption
 
         return false;
     }
+
+    private static ReadOnlySpan<byte> Iv(byte[] key) => key.AsSpan(0, 16);
 
     private static Aes Create(byte[] key)
     {

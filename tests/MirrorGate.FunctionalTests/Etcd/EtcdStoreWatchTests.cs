@@ -22,7 +22,7 @@ public sealed class EtcdStoreWatchTests
         await client.PutAsync("/apisix/routes/trailing", """{"id":"trailing"} x""");
         await client.PutAsync("/apisix/upstreams/", "init_dir");
         await client.PutAsync("/apisix/plugins", """[{"name":"proxy-mirror"}]""");
-        await client.PutAsync("/apisix/consumers/jack", """{"username":"jack"}""");
+        await client.PutAsync("/apisix/ssls/1", """{"id":"1"}""");
         await client.PutAsync("/apisix/gen_id", "1");
         await client.PutAsync("/apisix/routes/good", Route.Replace("\"1\"", "\"good\""));
         var logs = new CapturedLogs();
@@ -95,7 +95,7 @@ public sealed class EtcdStoreWatchTests
         // Neither gen_id bumps nor other kinds change what the gateway serves; the route write after them
         // is the signal that the watch has delivered everything before it.
         await store.NextIdAsync(CancellationToken.None);
-        await client.PutAsync("/apisix/consumers/jack", """{"username":"jack"}""");
+        await client.PutAsync("/apisix/ssls/1", """{"id":"1"}""");
         await client.PutAsync("/apisix/routes/ext", Route);
         await changes.WaitForMoreThanAsync(0);
 

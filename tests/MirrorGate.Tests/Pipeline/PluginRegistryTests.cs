@@ -35,6 +35,7 @@ public sealed class PluginRegistryTests
         Assert.Contains(new ApisixPlugin("proxy-rewrite", 1008, EnabledByDefault: true), ApisixPluginCatalog.All);
         Assert.Contains(new ApisixPlugin("log-rotate", 100, EnabledByDefault: false), ApisixPluginCatalog.All);
         Assert.False(ApisixPluginCatalog.IsNotBuiltHere("proxy-mirror"));
-        Assert.True(ApisixPluginCatalog.IsNotBuiltHere("key-auth"));
+        Assert.False(ApisixPluginCatalog.IsNotBuiltHere("key-auth"));
+        Assert.True(ApisixPluginCatalog.IsNotBuiltHere("basic-auth"));
     }
 }

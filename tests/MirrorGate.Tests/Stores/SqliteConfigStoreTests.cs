@@ -296,4 +296,19 @@ public sealed class SqliteConfigStoreTests : IAsyncLifetime
 
         _store = new SqliteConfigStore(DatabasePath);
     }
+
+    [Fact]
+    public async Task Consumer_PutGetListLoadDelete_RoundTripsUnderItsUsername()
+    {
+        const string json = """{"username":"jack","plugins":{"key-auth":{"key":"4y+JvURBE6ZwRbbgaryrhg=="}},"create_time":1,"update_time":1}""";
+        var written = await _store.PutAsync(ResourceKind.Consumer, "jack", json, null, None);
+
+        Assert.True(written.Created);
+        Assert.Equal(json, (await _store.GetAsync(ResourceKind.Consumer, "jack", None))!.Json);
+        Assert.Equal("jack", Assert.Single(await _store.ListAsync(ResourceKind.Consumer, None)).Id);
+        Assert.Contains((await _store.LoadAllAsync(None)).Items, i => i.Kind == ResourceKind.Consumer && i.Id == "jack" && i.Json == json);
+        Assert.Empty(await _store.ListAsync(ResourceKind.Route, None));
+        Assert.NotNull(await _store.DeleteAsync(ResourceKind.Consumer, "jack", None));
+        Assert.Null(await _store.GetAsync(ResourceKind.Consumer, "jack", None));
+    }
 }
