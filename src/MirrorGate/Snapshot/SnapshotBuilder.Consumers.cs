@@ -81,10 +81,23 @@ internal sealed partial class SnapshotBuilder
             if (plugins.FindAuth(name) is { } auth && node is JsonObject config
                 && config[auth.CredentialField] is JsonValue field && field.TryGetValue<string>(out var stored))
             {
-                yield return (name, encryption is not null && auth.EncryptFields.Contains(auth.CredentialField) && encryption.TryDecrypt(stored, out var plain) ? plain : stored);
+                var credential = encryption is not null && auth.EncryptFields.Contains(auth.CredentialField) && encryption.TryDecrypt(stored, out var plain) ? plain : stored;
+                if (ConsumerSecrets.IsSecretReference(credential))
+                {
+                    // APISIX resolves it; taken literally it would be a key anyone reading the config could send.
+                    LogSecretReference(name, IdOf(consumer));
+                    continue;
+                }
+
+                yield return (name, credential);
             }
         }
     }
+
+    private static string IdOf(JsonObject consumer) => consumer["username"]?.GetValue<string>() ?? "";
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Error, Message = "Consumer {Consumer}: its {Plugin} credential is a secret reference ($env://, $secret://), which this gateway does not resolve; it authenticates no request")]
+    private partial void LogSecretReference(string plugin, string consumer);
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Consumers {First} and {Second} have the same {Plugin} credential; requests with it are {Second}'s")]
     private partial void LogDuplicateCredential(string plugin, string first, string second);

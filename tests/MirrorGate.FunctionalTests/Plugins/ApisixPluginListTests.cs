@@ -16,7 +16,7 @@ public sealed class ApisixPluginListTests
     {
         await using var upstream = await RecordingServer.StartAsync();
         await using var mirror = await RecordingServer.StartAsync();
-        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - ua-restriction\n  - key-auth\n  - proxy-mirror\n  - fault-injection\n");
+        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - ua-restriction\n  - basic-auth\n  - proxy-mirror\n  - fault-injection\n");
         await gateway.PutRouteAsync("1", Route("/hello", $$"""  "host":"{{mirror.Url}}" """, upstream.Address));
 
         using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello");
@@ -25,19 +25,19 @@ public sealed class ApisixPluginListTests
         Assert.Equal("/hello", (await mirror.NextAsync()).RawTarget);
         var warnings = gateway.Logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("not available in MirrorGate", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings);
-        Assert.Contains("3 APISIX plugins listed in config.yaml are not available in MirrorGate and are ignored: ua-restriction, key-auth, fault-injection", warnings[0].Message);
+        Assert.Contains("3 APISIX plugins listed in config.yaml are not available in MirrorGate and are ignored: ua-restriction, basic-auth, fault-injection", warnings[0].Message);
         Assert.Equal("""["proxy-mirror"]""", (await AdminCall.GetAsync(gateway, "/apisix/admin/plugins/list")).Body);
     }
 
     [Fact]
     public async Task PutRoute_ApisixPluginNotBuilt_400SaysItIsAnApisixPlugin()
     {
-        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - key-auth\n  - proxy-mirror\n");
+        await using var gateway = await GatewayNode.StartAsync(extraYaml: "plugins:\n  - basic-auth\n  - proxy-mirror\n");
 
         var put = await AdminCall.PutAsync(gateway, "/apisix/admin/routes/1",
-            """{"uri":"/hello","plugins":{"key-auth":{} },"upstream":{"nodes":{"127.0.0.1:1980":1} } }""");
+            """{"uri":"/hello","plugins":{"basic-auth":{} },"upstream":{"nodes":{"127.0.0.1:1980":1} } }""");
 
-        AdminCall.AssertError(put, 400, "unknown plugin [key-auth]: key-auth is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has");
+        AdminCall.AssertError(put, 400, "unknown plugin [basic-auth]: basic-auth is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has");
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public sealed class AccessLogLineFormatterTests
         { "$service_id", "7" },
         { "$balancer_ip", "127.0.0.2" },
         { "$balancer_port", "1981" },
+        { "$consumer_name", "jack" },
         { "$http_user_agent", "curl/8.5.0" },
         { "$http_referer", "-" },
         { "$sent_http_content_type", "text/plain" },
@@ -101,7 +102,7 @@ public sealed class AccessLogLineFormatterTests
         Assert.Equal(
             "10.0.0.7 - - [27/Nov/2026:13:45:01 +0000] Api.Example:8080 \"GET /a/b?x=1&y=%41 HTTP/1.1\" 404 11 0.123 \"-\" \"curl/8.5.0\" - - - \"http://Api.Example:8080\"",
             Render(NginxConfig.DefaultAccessLogFormat, Completed(http, proxy: null)));
-        Assert.Equal("- - - -", Render("$route_id $route_name $service_id $balancer_port", Completed(http, proxy: null)));
+        Assert.Equal("- - - - -", Render("$route_id $route_name $service_id $balancer_port $consumer_name", Completed(http, proxy: null)));
     }
 
     [Fact]

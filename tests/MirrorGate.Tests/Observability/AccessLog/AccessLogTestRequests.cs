@@ -44,7 +44,7 @@ internal static class AccessLogTestRequests
         return http;
     }
 
-    /// <summary>Proxied on route r1 (name orders, service 7) to an https upstream: a 502 on the first node, then 200 on the second.</summary>
+    /// <summary>Proxied on route r1 (name orders, service 7) as consumer jack to an https upstream: a 502 on the first node, then 200 on the second.</summary>
     public static ProxyContext Proxied(HttpContext http)
     {
         var upstream = new UpstreamModel
@@ -69,6 +69,7 @@ internal static class AccessLogTestRequests
             UpstreamHost = "backend.internal",
             EarlierAttempts = [new UpstreamAttempt(First, 502, TimeSpan.FromMilliseconds(1))],
             LastAttempt = new UpstreamAttempt(Second, 200, TimeSpan.FromMilliseconds(4)),
+            Consumer = new MirrorGate.Consumers.ConsumerModel("jack", null, [], 1),
         };
     }
 

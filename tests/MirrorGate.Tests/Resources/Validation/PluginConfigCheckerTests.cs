@@ -17,8 +17,8 @@ public sealed class PluginConfigCheckerTests
     [Fact]
     public void Check_ApisixPluginNotBuiltHere_SaysSoAndPointsToMigrationPage() =>
         Assert.Equal(
-            "unknown plugin [key-auth]: key-auth is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has",
-            Check("""{"key-auth":{}}"""));
+            "unknown plugin [basic-auth]: basic-auth is an APISIX plugin that is not available in MirrorGate; see docs/from-apisix.md for the plugins it has",
+            Check("""{"basic-auth":{}}"""));
 
     [Theory]
     [InlineData("\"x\"", "\"x\"")]
