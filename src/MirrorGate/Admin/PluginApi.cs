@@ -30,7 +30,16 @@ internal sealed class PluginApi(PluginRegistry plugins)
             return AdminJson.ErrorAsync(http, 400, $"unsupported subsystem: {subsystem}");
         }
 
-        if (http.Request.Query["schema_type"] is { Count: > 0 } type && type != "route")
+        var schemaType = http.Request.Query["schema_type"].ToString();
+        if (schemaType == "consumer" && subsystem != "stream" && plugins.Find(name) is { } found)
+        {
+            // APISIX serves the plugin's consumer_schema as it is (no _meta); plugins without one have none.
+            return found is IConsumerAuthPlugin auth
+                ? AdminJson.WriteAsync(http, 200, auth.ConsumerSchema)
+                : AdminJson.ErrorAsync(http, 400, "not found schema");
+        }
+
+        if (schemaType is not ("" or "route" or "consumer"))
         {
             return AdminJson.ErrorAsync(http, 400, "not found schema");
         }
@@ -47,6 +56,7 @@ internal sealed class PluginApi(PluginRegistry plugins)
             "route" => ResourceKind.Route,
             "upstream" => ResourceKind.Upstream,
             "service" => ResourceKind.Service,
+            "consumer" => ResourceKind.Consumer,
             _ => (ResourceKind?)null,
         };
         return kind is { } k

@@ -170,4 +170,22 @@ public sealed class AdminConsumerTests
         Assert.Equal("auth-one", put.Value["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
         Assert.Contains("\"key\":\"auth-one\"", Stored(node, "jack"));
     }
+
+    [Fact]
+    public async Task Schemas_ConsumerAndKeyAuthConsumerSchema_Served()
+    {
+        await using var node = await GatewayNode.StartAsync();
+
+        var consumer = await AdminCall.GetAsync(node, "/apisix/admin/schema/consumer");
+        var keyAuth = await AdminCall.GetAsync(node, "/apisix/admin/plugins/key-auth?schema_type=consumer");
+        var route = await AdminCall.GetAsync(node, "/apisix/admin/plugins/key-auth");
+        var none = await AdminCall.GetAsync(node, "/apisix/admin/plugins/proxy-rewrite?schema_type=consumer");
+
+        Assert.Equal("username", consumer.Json["required"]![0]!.GetValue<string>());
+        Assert.Equal("key", keyAuth.Json["required"]![0]!.GetValue<string>());
+        Assert.Equal("key", keyAuth.Json["encrypt_fields"]![0]!.GetValue<string>());
+        Assert.Equal("apikey", route.Json["properties"]!["header"]!["default"]!.GetValue<string>());
+        Assert.Equal(400, none.Status);
+        Assert.Equal("""{"error_msg":"not found schema"}""", none.Body);
+    }
 }
