@@ -69,11 +69,33 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
     private async Task ListAsync(HttpContext http)
     {
         var items = await store.ListAsync(Kind, http.RequestAborted).ConfigureAwait(false);
+        IEnumerable<StoredResource> page = items;
+        var query = http.Request.Query;
+        if (query.ContainsKey("page") || query.ContainsKey("page_size"))
+        {
+            // The same paging as the other lists (APISIX v3's).
+            var pageSize = 10;
+            if (query.ContainsKey("page_size") && (!int.TryParse(query["page_size"], out pageSize) || pageSize < 10 || pageSize > 500))
+            {
+                await AdminJson.ErrorAsync(http, 400, "page_size must be between 10 and 500").ConfigureAwait(false);
+                return;
+            }
+
+            var number = 1;
+            if (query.ContainsKey("page") && (!int.TryParse(query["page"], out number) || number < 1))
+            {
+                await AdminJson.ErrorAsync(http, 400, "page must be a positive integer").ConfigureAwait(false);
+                return;
+            }
+
+            page = items.OrderBy(i => i.CreatedIndex).Skip((number - 1) * pageSize).Take(pageSize).ToList();
+        }
+
         await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("list");
-            foreach (var item in items)
+            foreach (var item in page)
             {
                 AdminJson.WriteItem(w, ResourceApi.Key(Kind, item.Id), Readable(item.Json), item.CreatedIndex, item.ModifiedIndex);
             }

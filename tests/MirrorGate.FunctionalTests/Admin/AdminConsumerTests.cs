@@ -188,4 +188,20 @@ public sealed class AdminConsumerTests
         Assert.Equal(400, none.Status);
         Assert.Equal("""{"error_msg":"not found schema"}""", none.Body);
     }
+
+    [Fact]
+    public async Task List_Paged_TotalCountsAll()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        for (var i = 1; i <= 12; i++)
+        {
+            await AdminCall.PutAsync(node, "/apisix/admin/consumers", $$"""{"username":"user{{i}}"}""");
+        }
+
+        var second = await AdminCall.GetAsync(node, "/apisix/admin/consumers?page=2&page_size=10");
+
+        Assert.Equal(12, second.Json["total"]!.GetValue<int>());
+        Assert.Equal(["user11", "user12"], second.Json["list"]!.AsArray().Select(i => i!["value"]!["username"]!.GetValue<string>()));
+        Assert.Equal("""{"error_msg":"page_size must be between 10 and 500"}""", (await AdminCall.GetAsync(node, "/apisix/admin/consumers?page_size=5")).Body);
+    }
 }
