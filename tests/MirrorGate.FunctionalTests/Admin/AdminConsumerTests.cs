@@ -88,6 +88,8 @@ public sealed class AdminConsumerTests
     [InlineData("""{"username":"jack","plugins":{"no-such":{}}}""", """{"error_msg":"invalid plugins configuration: unknown plugin [no-such]"}""")]
     [InlineData("""{"username":"jack.smith"}""",
         """{"error_msg":"invalid configuration: property \"username\" validation failed: failed to match pattern \"^[a-zA-Z0-9_\\\\-]+$\" with \"jack.smith\""}""")]
+    [InlineData("""{"username":"jack\n"}""",
+        """{"error_msg":"invalid configuration: property \"username\" validation failed: failed to match pattern \"^[a-zA-Z0-9_\\\\-]+$\" with \"jack\\\n\""}""")]
     [InlineData("""{"username":"jack","unknown":1}""", """{"error_msg":"invalid configuration: additional properties forbidden, found unknown"}""")]
     [InlineData("""{"username":"jack","group_id":"g1"}""", """{"error_msg":"invalid configuration: group_id is not supported: consumer groups are not implemented by this gateway yet"}""")]
     [InlineData("""{"username":"pony","desc":"new consumer","create_time":1602883670,"update_time":1602893670}""", """{"error_msg":"the property is forbidden:  create_time"}""")]
