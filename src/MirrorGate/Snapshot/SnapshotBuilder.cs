@@ -121,6 +121,8 @@ internal sealed partial class SnapshotBuilder(
         {
             Id = id,
             ServiceId = route["service_id"] is JsonNode serviceIdNode ? IdText(serviceIdNode) : "",
+            Name = route["name"]?.GetValue<string>(),
+            ServiceName = serviceValue?["name"]?.GetValue<string>(),
             Hosts = spec.Hosts,
             Config = route,
             Plugins = CompilePlugins(id, MergePlugins(serviceValue?["plugins"] as JsonObject, route["plugins"] as JsonObject)),
