@@ -194,6 +194,20 @@ public sealed class PrometheusApisixTests
     }
 
     [Fact]
+    public async Task Get_ConfigAnEmptyArray_RecordedAsWithAnEmptyObject()
+    {
+        // Lua's empty table: [] is accepted as {} by the Admin API, so the node runs the plugin with its defaults.
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/hello", """ "prometheus":[] """, upstream));
+
+        Assert.Equal(200, (await gateway.SendAsync("/hello")).Status);
+        var scrape = await Scrape.WhenAsync(gateway, s => s.Sum("apisix_http_status") >= 1);
+
+        Assert.Equal(1, scrape.Value("apisix_http_status", ("code", "200"), ("route", "1"), ("service", ""), ("node", "127.0.0.1")));
+    }
+
+    [Fact]
     public async Task PutRoute_PreferNameNotBoolean_400WithApisixMessage()
     {
         await using var upstream = await RecordingServer.StartAsync();
