@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Balancing;
+using MirrorGate.Observability.Apisix;
 using MirrorGate.Snapshot;
 
 namespace MirrorGate.Pipeline;
@@ -51,6 +52,13 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     /// <summary>Per chain slot, the <c>_meta.filter</c> verdict once evaluated (see <see cref="MetaPluginHandler"/>); null until a filter runs.</summary>
     public MetaFilterVerdict[]? FilterVerdicts { get; set; }
+
+    /// <summary>
+    /// Set by the prometheus plugin when it runs for the request (its log phase, so a request a
+    /// plugin answered early is recorded too); the last one to run decides, as the route's
+    /// config wins over a global rule's in APISIX. None: APISIX's http series skip the request.
+    /// </summary>
+    public ApisixHttpMetricsMark ApisixHttpMetrics { get; set; }
 
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);

@@ -121,6 +121,8 @@ internal sealed partial class SnapshotBuilder(
         {
             Id = id,
             ServiceId = route["service_id"] is JsonNode serviceIdNode ? IdText(serviceIdNode) : "",
+            Name = route["name"]?.GetValue<string>(),
+            ServiceName = serviceValue?["name"]?.GetValue<string>(),
             Hosts = spec.Hosts,
             Config = route,
             Plugins = CompilePlugins(id, MergePlugins(serviceValue?["plugins"] as JsonObject, route["plugins"] as JsonObject)),
@@ -228,7 +230,9 @@ internal sealed partial class SnapshotBuilder(
         var context = new PluginBuildContext(routeId, services, loggerFactory);
         foreach (var (name, node) in configs)
         {
-            if (node is not JsonObject config || plugins.Find(name) is not { } plugin)
+            // An empty array is Lua's empty table, which the Admin API accepted as {}: the plugin with its defaults.
+            var config = node is JsonArray { Count: 0 } ? [] : node as JsonObject;
+            if (config is null || plugins.Find(name) is not { } plugin)
             {
                 continue;
             }
