@@ -23,10 +23,10 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
 
     private static readonly byte[] RouteNotFound = """{"error_msg":"404 Route Not Found"}"""u8.ToArray();
     private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
+    private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
+
     /// <summary>What the global rules' plugins see as the route of a request that matched none.</summary>
     private static readonly RouteModel UnmatchedRoute = new() { Id = "", Config = [], Plugins = PluginChain.Empty };
-
-    private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
 
     public Task InvokeAsync(HttpContext http) => observers.Any ? InvokeObservedAsync(http) : HandleAsync(http);
 

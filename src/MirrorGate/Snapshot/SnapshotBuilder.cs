@@ -120,9 +120,19 @@ internal sealed partial class SnapshotBuilder(
             return null;
         }
 
-        var merged = GlobalRulePlugins.Merge(rules, LogGlobalPluginDropped);
-        var chain = CompilePlugins(GlobalRulePlugins.ScopeId, merged);
-        return new CompiledGlobalRules(revisions, chain.Handlers.Length == 0 ? null : chain);
+        try
+        {
+            var merged = GlobalRulePlugins.Merge(rules, LogGlobalPluginDropped);
+            var chain = CompilePlugins(GlobalRulePlugins.ScopeId, merged);
+            return new CompiledGlobalRules(revisions, chain.Handlers.Length == 0 ? null : chain);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Dropping the rules would silently lift what they enforce (an ip-restriction, say):
+            // the chain that last compiled stays, as the whole snapshot would on a failed build.
+            LogSkipped("global rules", string.Join(",", rules.Select(r => r.Id)), ex.Message);
+            return _globalRules;
+        }
     }
 
     private CompiledRoute? CompileRoute(
