@@ -139,6 +139,24 @@ public sealed class GlobalRuleProxyTests
         Assert.Equal(2, upstream.Count);
     }
 
+    [Theory]
+    [InlineData("?g=1", true, false)]
+    [InlineData("?r=1", false, true)]
+    [InlineData("?g=1&r=1", true, true)]
+    public async Task MetaFilter_GlobalAndRouteVerdictsKeptApart(string query, bool globalRuns, bool routeRuns)
+    {
+        // Both plugins are first in their chain: each chain keeps its own _meta.filter verdicts.
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await PutGlobalRuleAsync(gateway, "1", """{"plugins":{"request-id":{"_meta":{"filter":[["arg_g","==","1"]]} } } }""");
+        await gateway.PutRouteAsync("1", Route("/hello", upstream, """{"response-rewrite":{"body":"changed","_meta":{"filter":[["arg_r","==","1"]]} } }"""));
+
+        using var response = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello" + query);
+
+        Assert.Equal(globalRuns, response.Headers.Contains("X-Request-Id"));
+        Assert.Equal(routeRuns ? "changed" : "hello world\n", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task EmptyGlobalRule_RoutePluginsStillRun()
     {
