@@ -32,8 +32,8 @@ internal sealed class AdminApiMiddleware(
     // would be, but with a message that says so.
     private static readonly HashSet<string> KnownElsewhere = new(StringComparer.Ordinal)
     {
-        "consumers", "credentials", "ssls", "protos", "global_rules", "stream_routes", "plugin_metadata",
-        "plugin_configs", "consumer_groups", "secrets",
+        "consumers", "credentials", "ssls", "protos", "stream_routes", "plugin_metadata",
+        "consumer_groups", "secrets",
     };
 
     public async Task InvokeAsync(HttpContext http)

@@ -10,7 +10,7 @@ namespace MirrorGate.Pipeline;
 /// error response replaces the body of any answer of 400 or more the plugin makes, "so the
 /// caller can't guess the real error".
 /// </summary>
-internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chainLength, VarsExpression? filter, string? errorResponse) : PluginHandler
+internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chainLength, VarsExpression? filter, string? errorResponse, bool inGlobalChain = false) : PluginHandler
 {
     public PluginHandler Inner => inner;
 
@@ -47,7 +47,9 @@ internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chain
             return true;
         }
 
-        var verdicts = context.FilterVerdicts ??= new MetaFilterVerdict[chainLength];
+        var verdicts = inGlobalChain
+            ? context.GlobalFilterVerdicts ??= new MetaFilterVerdict[chainLength]
+            : context.FilterVerdicts ??= new MetaFilterVerdict[chainLength];
         if (verdicts[slot] == MetaFilterVerdict.NotEvaluated)
         {
             verdicts[slot] = filter.Evaluate(context.HttpContext) ? MetaFilterVerdict.Runs : MetaFilterVerdict.Skipped;

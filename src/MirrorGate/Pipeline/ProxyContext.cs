@@ -60,6 +60,9 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// </summary>
     public ApisixHttpMetricsMark ApisixHttpMetrics { get; set; }
 
+    /// <summary>The same as <see cref="FilterVerdicts"/> for the global rules' chain, whose slots are its own.</summary>
+    public MetaFilterVerdict[]? GlobalFilterVerdicts { get; set; }
+
     /// <summary>The X-Forwarded-* values sent upstream; the same ones go to a mirror.</summary>
     public ForwardedHeaders Forwarded => field ??= ForwardedHeaders.Compute(HttpContext);
 }

@@ -6,11 +6,13 @@ public enum ResourceKind
     Route,
     Upstream,
     Service,
+    PluginConfig,
+    GlobalRule,
 }
 
 public static class ResourceKinds
 {
-    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service];
+    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.GlobalRule];
 
     /// <summary>The plural path segment: <c>routes</c>, used in URLs and store keys.</summary>
     public static string Plural(this ResourceKind kind) => kind switch
@@ -18,6 +20,8 @@ public static class ResourceKinds
         ResourceKind.Route => "routes",
         ResourceKind.Upstream => "upstreams",
         ResourceKind.Service => "services",
+        ResourceKind.PluginConfig => "plugin_configs",
+        ResourceKind.GlobalRule => "global_rules",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -27,6 +31,8 @@ public static class ResourceKinds
         ResourceKind.Route => "route",
         ResourceKind.Upstream => "upstream",
         ResourceKind.Service => "service",
+        ResourceKind.PluginConfig => "plugin config",
+        ResourceKind.GlobalRule => "global rule",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -37,6 +43,8 @@ public static class ResourceKinds
             case "routes": kind = ResourceKind.Route; return true;
             case "upstreams": kind = ResourceKind.Upstream; return true;
             case "services": kind = ResourceKind.Service; return true;
+            case "plugin_configs": kind = ResourceKind.PluginConfig; return true;
+            case "global_rules": kind = ResourceKind.GlobalRule; return true;
             default: kind = default; return false;
         }
     }

@@ -1,3 +1,4 @@
+using MirrorGate.Pipeline;
 using MirrorGate.Routing;
 
 namespace MirrorGate.Snapshot;
@@ -22,4 +23,10 @@ internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> rout
     public IReadOnlyList<RouteModel> RouteList { get; } = routeList;
 
     public int RouteCount => RouteList.Count;
+
+    /// <summary>
+    /// All global rules' plugins as one chain, run before the matched route's in every phase and for
+    /// requests that match no route; null when there is none, so such requests pay one null check.
+    /// </summary>
+    public PluginChain? GlobalRules { get; init; }
 }

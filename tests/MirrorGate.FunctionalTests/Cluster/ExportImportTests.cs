@@ -26,6 +26,9 @@ public sealed class ExportImportTests
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/services/s1", """{"upstream_id":"u1"}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/by-service", """{"uri":"/svc","service_id":"s1"}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/mirrored", $$"""{"uri":"/mirrored","upstream_id":"u1","plugins":{"proxy-mirror":{"host":"http://{{mirror.Address}}"} } }""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/plugin_configs/pc1", $$"""{"desc":"mirror all","plugins":{"proxy-mirror":{"host":"http://{{mirror.Address}}"} } }""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/by-config", """{"uri":"/by-config","upstream_id":"u1","plugin_config_id":"pc1"}""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/global_rules/g1", """{"plugins":{"request-id":{"header_name":"X-Moved-Id"} } }""");
             var (status, body) = await ClusterKit.AdminAsync(sqliteDirectory.AdminPort, HttpMethod.Post, "/apisix/admin/routes", """{"uri":"/posted","upstream_id":"u1"}""");
             Assert.Equal(201, status);
             postedId = JsonNode.Parse(body)!["value"]!["id"]!.GetValue<string>();
@@ -33,12 +36,14 @@ public sealed class ExportImportTests
             // Exported while the node runs, as a user would before switching it over.
             using var export = GatewayProcess.Start(sqliteDirectory.Path, "export", "-c", sqliteDirectory.ConfigPath, "--out", file);
             Assert.True(await export.WaitForExitAsync() == 0, export.Output);
-            Assert.Contains("exported 3 routes, 1 upstreams, 1 services from sqlite", export.Output, StringComparison.Ordinal);
+            Assert.Contains("exported 4 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules from sqlite", export.Output, StringComparison.Ordinal);
         }
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
-        Assert.Equal(["routes", "upstreams", "services"], document.Select(p => p.Key));
-        Assert.Equal(new[] { "by-service", "mirrored", postedId }.Order(StringComparer.Ordinal), document["routes"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(["routes", "upstreams", "services", "plugin_configs", "global_rules"], document.Select(p => p.Key));
+        Assert.Equal("pc1", document["plugin_configs"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("g1", document["global_rules"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(new[] { "by-config", "by-service", "mirrored", postedId }.Order(StringComparer.Ordinal), document["routes"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal("u1", document["upstreams"]![0]!["id"]!.GetValue<string>());
         var exportedCreateTime = document["routes"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "mirrored")!["create_time"]!.GetValue<long>();
 
@@ -48,7 +53,7 @@ public sealed class ExportImportTests
         using (var dryRun = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file, "--dry-run"))
         {
             Assert.True(await dryRun.WaitForExitAsync() == 0, dryRun.Output);
-            Assert.Contains("dry run: 3 routes, 1 upstreams, 1 services valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
+            Assert.Contains("dry run: 4 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
         }
 
         using (var client = etcd.CreateClient())
@@ -59,7 +64,7 @@ public sealed class ExportImportTests
         using (var import = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file))
         {
             Assert.True(await import.WaitForExitAsync() == 0, import.Output);
-            Assert.Contains("imported 3 routes, 1 upstreams, 1 services into etcd", import.Output, StringComparison.Ordinal);
+            Assert.Contains("imported 4 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules into etcd", import.Output, StringComparison.Ordinal);
         }
 
         using var node = await etcdDirectory.StartFreshAsync();
@@ -67,6 +72,16 @@ public sealed class ExportImportTests
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/posted"));
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/mirrored"));
         Assert.Equal("/mirrored", (await mirror.NextAsync(TimeSpan.FromSeconds(15))).RawTarget);
+
+        // The plugin config came along and still applies to the route that names it; so does the global rule.
+        using var http = new HttpClient();
+        using (var viaConfig = await http.GetAsync(etcdDirectory.ProxyUrl + "/by-config"))
+        {
+            Assert.Equal("moved", await viaConfig.Content.ReadAsStringAsync());
+            Assert.True(viaConfig.Headers.Contains("X-Moved-Id"));
+        }
+
+        Assert.Equal("/by-config", (await mirror.NextAsync(TimeSpan.FromSeconds(15))).RawTarget);
 
         // The stored value moved as it was: same id, same times; the indexes are etcd's now.
         var (getStatus, getBody) = await ClusterKit.AdminAsync(etcdDirectory.AdminPort, HttpMethod.Get, "/apisix/admin/routes/mirrored");
@@ -143,7 +158,7 @@ public sealed class ExportImportTests
         using (var import = GatewayProcess.Start(sqliteDirectory.Path, "import", "-c", sqliteDirectory.ConfigPath, "--in", file))
         {
             Assert.True(await import.WaitForExitAsync() == 0, import.Output);
-            Assert.Contains("imported 1 routes, 1 upstreams, 0 services into sqlite", import.Output, StringComparison.Ordinal);
+            Assert.Contains("imported 1 routes, 1 upstreams, 0 services, 0 plugin_configs, 0 global_rules into sqlite", import.Output, StringComparison.Ordinal);
         }
 
         using var node = await sqliteDirectory.StartAsync();

@@ -54,6 +54,26 @@ public sealed class PrometheusApisixTests
     }
 
     [Fact]
+    public async Task Get_GlobalRuleWithPlugin_EveryRouteAndUnmatchedRequestsRecorded()
+    {
+        // APISIX's usual set-up: prometheus in a global rule. A request that matches no route is
+        // counted too, with every label but code empty, as APISIX's exporter writes it.
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        var put = await AdminCall.PutAsync(gateway, "/apisix/admin/global_rules/1", """{"plugins":{"prometheus":{}}}""");
+        Assert.True(put.Status is 200 or 201, put.Body);
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/plain","upstream":{{ProxyKit.To(upstream)}} }""");
+
+        Assert.Equal(404, (await gateway.SendAsync("/not_found")).Status);
+        Assert.Equal(200, (await gateway.SendAsync("/plain")).Status);
+        var scrape = await Scrape.WhenAsync(gateway, s => s.Sum("apisix_http_status", ("route", "1")) >= 1);
+
+        Assert.Equal(1, scrape.Value("apisix_http_status", ("code", "200"), ("route", "1"), ("matched_uri", "/plain"), ("service", ""), ("consumer", ""), ("node", "127.0.0.1")));
+        Assert.Equal(1, scrape.Value("apisix_http_status", ("code", "404"), ("route", ""), ("matched_uri", ""), ("matched_host", ""), ("service", ""), ("consumer", ""), ("node", "")));
+        Assert.Equal(2, scrape.Sum("apisix_http_status"));
+    }
+
+    [Fact]
     public async Task Get_ServiceWithPlugin_ItsRoutesRecordedWithTheServiceLabel()
     {
         // TEST 12-15
