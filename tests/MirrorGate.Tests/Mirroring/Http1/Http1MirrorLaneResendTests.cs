@@ -87,6 +87,58 @@ public sealed class Http1MirrorLaneResendTests
     }
 
     [Fact]
+    public async Task Enqueue_CopyDeclinedOnTwoConnectionsInARow_WrittenAThirdTimeAndAnsweredOnce()
+    {
+        // /c2 is pipelined behind a copy whose answer says Connection: close, twice: the mirror
+        // read it and declined it both times (RFC 9112 §9.6), so it is sent again, and answered once.
+        var pipelined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var lane = Lane.Start(
+            async side =>
+            {
+                switch (side.Index)
+                {
+                    case 0:
+                        await side.ReadBatchAsync();
+                        await side.AnswerAsync(ScriptedMirror.Ok);
+                        Assert.Equal(["/c1", "/c2"], (await side.ReadAtLeastAsync(2)).Select(r => r.Target));
+                        pipelined.TrySetResult();
+                        await release.Task;
+                        await side.AnswerAsync(ScriptedMirror.OkThenClose);
+                        await side.LingeringCloseAsync();
+                        break;
+                    case 1:
+                        Assert.Equal(["/c3"], (await side.ReadBatchAsync()).Select(r => r.Target));
+                        await side.AnswerAsync(ScriptedMirror.Ok);
+                        Assert.Equal(["/c4", "/c2"], (await side.ReadAtLeastAsync(2)).Select(r => r.Target));
+                        await side.AnswerAsync(ScriptedMirror.OkThenClose);
+                        await side.LingeringCloseAsync();
+                        break;
+                    default:
+                        await ScriptedMirror.AnswerEach(ScriptedMirror.Ok)(side);
+                        break;
+                }
+            },
+            ProxyMirrorSettings.Default with { Concurrency = 1, PipelineDepth = 2 },
+            new SlowClock(Stretch));
+
+        lane.Enqueue(lane.Copy("/warm"));
+        await lane.Outcomes.WaitUntilAsync(o => o.Sent == 1, "the warm-up copy answered");
+        lane.Enqueue(lane.Copy("/c1"), lane.Copy("/c2", HttpMethod.Post, [2]));
+        await pipelined.Task.WaitAsync(Wait);
+
+        // The connection has two unanswered copies (pipeline_depth): these wait, and so come before
+        // /c2 when it is declined; /c4 takes the place in front of it on the next connection.
+        lane.Enqueue(lane.Copy("/c3"), lane.Copy("/c4"));
+        release.SetResult();
+        await lane.Outcomes.WaitForTotalAsync(5);
+
+        Assert.True(lane.Outcomes.SentWith("2xx") == 5, $"counted: {lane.Outcomes}; read: {lane.Mirror.Describe()}");
+        Assert.Equal([0, 1, 2], lane.Mirror.Arrivals("/c2").Select(r => r.Connection));
+        await lane.AssertIdleAsync();
+    }
+
+    [Fact]
     public async Task Enqueue_MirrorClosesMidBodyWithCopiesQueuedBehind_EachArrivesOnceExactOrWasWrittenThereAndFailed()
     {
         // Test (d) of the exact-copy tests, scripted: copies queue on the connection behind a large
