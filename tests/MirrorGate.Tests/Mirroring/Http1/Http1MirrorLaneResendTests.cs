@@ -205,7 +205,8 @@ public sealed class Http1MirrorLaneResendTests
             }
             else if (arrivals.Length == 0)
             {
-                // Only the one request the connection's end cut short can be missing from the record.
+                // Only the copy being written when the gateway closed can be missing from the record:
+                // cut short inside its head, or its write begun with no byte through yet.
                 cutShortThere++;
             }
             else
@@ -214,7 +215,7 @@ public sealed class Http1MirrorLaneResendTests
             }
         }
 
-        Assert.True(cutShortThere == 0 || (cutShortThere == 1 && unparsedAtClose > 0), $"copies that never arrived: {context}");
+        Assert.True(cutShortThere <= 1, $"copies that never arrived: {context}; {unparsedAtClose} bytes left unparsed");
         Assert.True(lane.Outcomes.FailedWith("error") == 1 + writtenThere + cutShortThere, $"only written copies fail: {context}");
         Assert.True(lane.Outcomes.SentWith("2xx") == 1 + Behind - writtenThere - cutShortThere, context);
         await lane.AssertIdleAsync();
