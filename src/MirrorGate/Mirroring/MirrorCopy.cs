@@ -99,7 +99,8 @@ internal sealed class MirrorCopy
 
     /// <summary>
     /// The copy's bytes are about to be handed to a connection: from now on the mirror may
-    /// process it, so it is never sent again unless the mirror declines it. False when it had
+    /// process it, so it is never sent again unless the mirror declines it (or a close takes the
+    /// mark back before the write begins: <see cref="Unmark"/>). False when it had
     /// settled already (a stopping node dropped it).
     /// </summary>
     public bool MarkWritten(long now)

@@ -456,13 +456,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
     /// <summary>
     /// Under the lock, by a closing connection: the copies of a flush marked written but not yet
-    /// handed to the socket, taken back (unmarked) so they go elsewhere; null when there are none.
+    /// handed to the socket are taken back (unmarked), so they go elsewhere.
     /// </summary>
-    private List<MirrorCopy>? TakeBackUnsentMarks()
+    private void TakeBackUnsentMarks()
     {
         if (Volatile.Read(ref _handOff) != HandOffMarked)
         {
-            return null;
+            return;
         }
 
         // Read before the hand-off is cancelled: the writer lets go of its batch only after it
@@ -470,15 +470,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         var unsent = _batch.GetRange(_handOffFrom, _marked - _handOffFrom);
         if (Interlocked.CompareExchange(ref _handOff, HandOffCancelled, HandOffMarked) != HandOffMarked)
         {
-            return null;
+            return;
         }
 
         foreach (var copy in unsent)
         {
             copy.Unmark();
         }
-
-        return unsent;
     }
 
     // ---- reading ----
