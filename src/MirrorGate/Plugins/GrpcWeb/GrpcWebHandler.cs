@@ -11,7 +11,7 @@ namespace MirrorGate.Plugins.GrpcWeb;
 /// grpc-web compiled for one route. The access phase answers a preflight <c>OPTIONS</c> (204),
 /// refuses other methods (405) and other content types or an unreadable body (400) with APISIX's
 /// texts, and otherwise turns the request into gRPC before anything reads it: the method path,
-/// <c>Content-Type: application/grpc</c>, <c>TE: trailers</c>, the body decoded as it streams.
+/// <c>Content-Type: application/grpc</c>, the body decoded as it streams.
 /// A proxy-mirror copy (taken in before_proxy, after this) therefore gets the gRPC request too.
 /// The header filter puts APISIX's CORS headers on every answer and the request's gRPC-Web
 /// content type on a converted one.
@@ -78,7 +78,6 @@ internal sealed class GrpcWebHandler(long maxRequestBodySize, string corsAllowHe
         }
 
         request.Headers.ContentType = GrpcContentType;
-        request.Headers.TE = "trailers";
         if (encoding == GrpcWebEncoding.Base64 || length is null)
         {
             // The decoded length is known only at the end: the upstream gets the body without one.

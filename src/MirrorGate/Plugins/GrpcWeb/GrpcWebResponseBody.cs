@@ -47,7 +47,8 @@ internal sealed class GrpcWebResponseBody(IHttpResponseBodyFeature inner, HttpRe
             return;
         }
 
-        if (exchange.Encoding != GrpcWebEncoding.Base64)
+        // A request whose body could not be read is answered by the gateway's own 400 page, as it is.
+        if (exchange.Encoding != GrpcWebEncoding.Base64 || exchange.RequestBodyFailed)
         {
             await inner.Stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
             return;

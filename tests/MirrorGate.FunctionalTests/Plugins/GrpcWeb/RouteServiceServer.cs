@@ -30,7 +30,16 @@ internal sealed class RouteServiceServer : IAsyncDisposable
             {
                 app.Use(async (http, next) =>
                 {
-                    server._calls.Enqueue(new UpstreamCall(http.Request.Method, http.Request.Path + http.Request.QueryString, http.Request.Protocol, http.Request.ContentType, http.Request.Headers.TE.ToString(), http.Request.Headers.ContentLength));
+                    server._calls.Enqueue(new UpstreamCall(http.Request.Method, http.Request.Path + http.Request.QueryString, http.Request.Protocol, http.Request.ContentType, http.Request.Headers.ContentLength));
+                    if (!http.Request.Path.StartsWithSegments("/a6.RouteService"))
+                    {
+                        // As grpc-go answers a method it does not serve: trailers-only UNIMPLEMENTED.
+                        http.Response.ContentType = "application/grpc";
+                        http.Response.Headers["grpc-status"] = "12";
+                        http.Response.Headers["grpc-message"] = "unknown service";
+                        return;
+                    }
+
                     await next(http);
                 });
                 app.MapGrpcService<RouteServiceImpl>();
@@ -69,4 +78,4 @@ internal sealed class RouteServiceServer : IAsyncDisposable
 }
 
 /// <summary>The head of one call the gRPC upstream received.</summary>
-internal sealed record UpstreamCall(string Method, string PathAndQuery, string Protocol, string? ContentType, string Te, long? ContentLength);
+internal sealed record UpstreamCall(string Method, string PathAndQuery, string Protocol, string? ContentType, long? ContentLength);
