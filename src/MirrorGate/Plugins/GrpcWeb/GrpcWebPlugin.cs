@@ -27,18 +27,41 @@ internal sealed class GrpcWebPlugin : IGatewayPlugin
     public JsonObject Schema { get; } = ResourceSchemas.Plugin(PluginName)
         ?? throw new InvalidOperationException("the grpc-web schema is missing from the assembly");
 
-    /// <summary>The allowed headers go into a response header as they are: a CR or LF would split it.</summary>
+    /// <summary>
+    /// Beyond the schema: a size the node can count to (JSON allows any integer, a byte count is a
+    /// long), and allowed headers that can go into a response header as they are (no CR or LF).
+    /// </summary>
     public string? CheckConfig(JsonObject config)
-        => config["cors_allow_headers"]?.GetValue<string>() is { } headers && headers.Any(c => (c < 0x20 && c != '\t') || c == 0x7F)
+    {
+        if (config["max_req_body_size"] is { } size && MaxRequestBodySize(size) is null)
+        {
+            return $"property \"max_req_body_size\" validation failed: expected {size.ToJsonString()} to be at most {long.MaxValue}";
+        }
+
+        return config["cors_allow_headers"]?.GetValue<string>() is { } headers && headers.Any(c => (c < 0x20 && c != '\t') || c == 0x7F)
             ? "property \"cors_allow_headers\" validation failed: control characters are not allowed in a header value"
             : null;
+    }
 
     public PluginHandler CreateHandler(JsonObject config, PluginBuildContext context)
         => new GrpcWebHandler(
-            config["max_req_body_size"]?.GetValue<long>() ?? DefaultMaxRequestBodySize,
+            config["max_req_body_size"] is { } size ? MaxRequestBodySize(size)!.Value : DefaultMaxRequestBodySize,
             config["cors_allow_headers"]?.GetValue<string>() ?? DefaultCorsAllowHeaders,
             new GrpcWebLog(
                 context.RouteId,
                 context.LoggerFactory.CreateLogger<GrpcWebPlugin>(),
                 context.Services.GetService<TimeProvider>() ?? TimeProvider.System));
+
+    /// <summary>The schema-checked integer (it may be written <c>1e6</c> or <c>100.0</c>), or null past a long.</summary>
+    private static long? MaxRequestBodySize(JsonNode size)
+    {
+        var value = size.AsValue();
+        if (value.TryGetValue<long>(out var exact))
+        {
+            return exact;
+        }
+
+        var number = value.GetValue<double>();
+        return number < long.MaxValue ? (long)number : null;
+    }
 }

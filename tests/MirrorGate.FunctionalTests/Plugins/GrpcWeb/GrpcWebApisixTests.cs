@@ -284,15 +284,31 @@ public sealed class GrpcWebApisixTests
         Assert.Empty(upstream.Calls);
     }
 
-    [Fact]
-    public async Task AdminApi_SchemaChecked()
+    [Theory]
+    [InlineData("""{"max_req_body_size":0}""", "property \\\"max_req_body_size\\\" validation failed: expected 0 to be at least 1")]
+    [InlineData("""{"max_req_body_size":1e30}""", "property \\\"max_req_body_size\\\" validation failed: expected 1e30 to be at most 9223372036854775807")]
+    [InlineData("""{"cors_allow_headers":"a\r\nX-Injected: 1"}""", "property \\\"cors_allow_headers\\\" validation failed: control characters are not allowed in a header value")]
+    [InlineData("""{"cors_allow_headers":5}""", "property \\\"cors_allow_headers\\\" validation failed: wrong type: expected string, got number")]
+    public async Task AdminApi_BadConfig_400(string config, string error)
     {
         await using var gateway = await GatewayNode.StartAsync();
-        var (status, body) = await gateway.AdminAsync(HttpMethod.Put, "/apisix/admin/routes/1", Route("/grpc/web/*", "127.0.0.1:1", "\"grpc-web\":{\"max_req_body_size\":0}"));
+        var (status, body) = await gateway.AdminAsync(HttpMethod.Put, "/apisix/admin/routes/1", Route("/grpc/web/*", "127.0.0.1:1", $"\"grpc-web\":{config}"));
 
         Assert.Equal(400, status);
-        Assert.Contains("failed to check the configuration of plugin grpc-web err: ", body);
-        Assert.Contains("max_req_body_size", body);
+        Assert.Equal($$"""{"error_msg":"failed to check the configuration of plugin grpc-web err: {{error}}"}""", body);
+    }
+
+    [Fact]
+    public async Task MaxReqBodySizeWrittenAsFloat_Served()
+    {
+        await using var upstream = await RouteServiceServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/grpc/web/*", upstream.Address, "\"grpc-web\":{\"max_req_body_size\":1e3}"));
+
+        var (response, body) = await PostAsync(gateway, GetRoute, "application/grpc-web", new ByteArrayContent(GrpcWebWire.Frame(new Query { Name = "hello" })));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(OkTrailer, Read("application/grpc-web", body).Trailer);
     }
 
     private static string? Header(HttpResponseMessage response, string name)
