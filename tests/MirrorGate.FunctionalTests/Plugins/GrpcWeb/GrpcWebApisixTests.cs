@@ -110,6 +110,37 @@ public sealed class GrpcWebApisixTests
         Assert.Equal(OkTrailer, trailer);
     }
 
+    /// <summary>The answer streams: the first message reaches the client while the server still holds the second back.</summary>
+    [Theory]
+    [InlineData("application/grpc-web+proto")]
+    [InlineData("application/grpc-web-text")]
+    public async Task ServerStreaming_FirstMessageArrivesBeforeTheStreamEnds(string contentType)
+    {
+        await using var upstream = await RouteServiceServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/grpc/web/*", upstream.Address));
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.ProxyUrl + "/grpc/web/a6.RouteService/GetRoutes")
+        {
+            Content = new ByteArrayContent(Encode(contentType, GrpcWebWire.Frame(new Query { Name = "wait" }))),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var first = Encode(contentType, GrpcWebWire.Frame(new Route { Name = "hello", Path = "/hello" }));
+        var received = new byte[first.Length];
+        await stream.ReadExactlyAsync(received).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(first, received);
+        Assert.False(upstream.Proceed.Task.IsCompleted);
+
+        upstream.Proceed.SetResult();
+        var rest = new MemoryStream();
+        await stream.CopyToAsync(rest);
+        var (messages, trailer) = Read(contentType, [.. received, .. rest.ToArray()]);
+        Assert.Equal(["hello", "world"], messages.Select(m => A6.Route.Parser.ParseFrom(m).Name));
+        Assert.Equal(OkTrailer, trailer);
+    }
+
     [Theory]
     [InlineData("application/grpc-web+proto")]
     [InlineData("application/grpc-web-text")]

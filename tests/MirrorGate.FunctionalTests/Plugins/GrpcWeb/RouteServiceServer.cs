@@ -21,6 +21,9 @@ internal sealed class RouteServiceServer : IAsyncDisposable
 
     public IReadOnlyList<UpstreamCall> Calls => _calls.ToArray();
 
+    /// <summary>A GetRoutes query named "wait" sends its first route, then waits for this before the rest.</summary>
+    public TaskCompletionSource Proceed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<RouteServiceServer> StartAsync()
     {
         var server = new RouteServiceServer();
@@ -44,13 +47,17 @@ internal sealed class RouteServiceServer : IAsyncDisposable
                 });
                 app.MapGrpcService<RouteServiceImpl>();
             },
-            builder => builder.Services.AddGrpc());
+            builder =>
+            {
+                builder.Services.AddGrpc();
+                builder.Services.AddSingleton(server);
+            });
         return server;
     }
 
     public ValueTask DisposeAsync() => _host!.DisposeAsync();
 
-    private sealed class RouteServiceImpl : RouteService.RouteServiceBase
+    private sealed class RouteServiceImpl(RouteServiceServer server) : RouteService.RouteServiceBase
     {
         private static readonly Route[] Saved = [new() { Name = "hello", Path = "/hello" }, new() { Name = "world", Path = "/world" }];
 
@@ -68,6 +75,11 @@ internal sealed class RouteServiceServer : IAsyncDisposable
                 if (request.Name == "then-fail")
                 {
                     throw new RpcException(new Status(StatusCode.NotFound, "no more routes"));
+                }
+
+                if (request.Name == "wait")
+                {
+                    await server.Proceed.Task.WaitAsync(TimeSpan.FromSeconds(30), context.CancellationToken);
                 }
             }
         }
