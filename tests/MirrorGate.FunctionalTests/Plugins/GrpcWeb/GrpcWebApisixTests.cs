@@ -110,6 +110,52 @@ public sealed class GrpcWebApisixTests
         Assert.Equal(OkTrailer, trailer);
     }
 
+    /// <summary>Over h2c the trailer frame is in the body too, and the upstream's trailers are not also sent as HTTP trailers.</summary>
+    [Theory]
+    [InlineData("application/grpc-web+proto")]
+    [InlineData("application/grpc-web-text")]
+    public async Task Http2Client_TrailerFrameInBodyNoHttpTrailers(string contentType)
+    {
+        await using var upstream = await RouteServiceServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync(withHttp2Port: true);
+        await gateway.PutRouteAsync("1", Route("/grpc/web/*", upstream.Address));
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{gateway.Http2Port}/grpc/web/a6.RouteService/GetRoutes")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(Encode(contentType, GrpcWebWire.Frame(new Query { Name = "then-fail" }))),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (messages, trailer) = Read(contentType, body);
+        Assert.Equal("hello", A6.Route.Parser.ParseFrom(Assert.Single(messages)).Name);
+        Assert.Equal("grpc-status:5\r\ngrpc-message:no more routes\r\n", trailer);
+        Assert.Empty(response.TrailingHeaders);
+    }
+
+    /// <summary>As APISIX: an upstream that cannot be reached gives the gateway's 502, converted like any answer (status 2 in the trailer frame).</summary>
+    [Fact]
+    public async Task UpstreamDown_502WithTrailerFrame()
+    {
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/grpc/web/*", $"127.0.0.1:{FreePort.Next()}"));
+
+        var (response, body) = await PostAsync(gateway, GetRoute, "application/grpc-web-text",
+            new ByteArrayContent(Encode("application/grpc-web-text", GrpcWebWire.Frame(new Query { Name = "hello" }))));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/grpc-web-text", response.Content.Headers.ContentType?.ToString());
+        var decoded = GrpcWebWire.DecodeText(Encoding.ASCII.GetString(body));
+        Assert.Contains("502 Bad Gateway", Encoding.ASCII.GetString(decoded));
+        Assert.EndsWith("grpc-status:2\r\ngrpc-message:upstream grpc status not received\r\n", Encoding.ASCII.GetString(decoded));
+    }
+
     /// <summary>The answer streams: the first message reaches the client while the server still holds the second back.</summary>
     [Theory]
     [InlineData("application/grpc-web+proto")]
