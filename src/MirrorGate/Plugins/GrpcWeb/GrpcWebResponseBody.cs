@@ -94,11 +94,3 @@ internal sealed class GrpcWebResponseBody(IHttpResponseBodyFeature inner, HttpRe
         await WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
     }
 }
-
-/// <summary>The gRPC metadata names the trailer frame carries.</summary>
-internal static class GrpcHeaders
-{
-    public const string Status = "grpc-status";
-
-    public const string Message = "grpc-message";
-}
