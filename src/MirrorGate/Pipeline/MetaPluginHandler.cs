@@ -18,6 +18,8 @@ internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chain
 
     public override bool HasLog => inner.HasLog;
 
+    public override bool HasHeaderFilter => inner.HasHeaderFilter;
+
     public override ValueTask<PhaseResult> RewriteAsync(ProxyContext context)
         => Runs(context) ? Replace(inner.RewriteAsync(context)) : PhaseResult.ContinueTask;
 
@@ -29,6 +31,14 @@ internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chain
         if (Runs(context))
         {
             inner.BeforeProxy(context);
+        }
+    }
+
+    public override void HeaderFilter(ProxyContext context)
+    {
+        if (Runs(context))
+        {
+            inner.HeaderFilter(context);
         }
     }
 

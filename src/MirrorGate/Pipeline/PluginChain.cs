@@ -10,6 +10,7 @@ internal sealed class PluginChain
         Handlers = handlers;
         HasBeforeProxy = Array.Exists(handlers, h => h.HasBeforeProxy);
         HasLog = Array.Exists(handlers, h => h.HasLog);
+        HasHeaderFilter = Array.Exists(handlers, h => h.HasHeaderFilter);
     }
 
     public PluginHandler[] Handlers { get; }
@@ -17,4 +18,6 @@ internal sealed class PluginChain
     public bool HasBeforeProxy { get; }
 
     public bool HasLog { get; }
+
+    public bool HasHeaderFilter { get; }
 }

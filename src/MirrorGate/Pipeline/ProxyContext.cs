@@ -28,6 +28,13 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// </summary>
     public string? UpstreamUriAtMirror { get; set; }
 
+    /// <summary>
+    /// The request's own path as an access-phase plugin set it, escaped as sent (APISIX's
+    /// <c>$uri</c> after <c>ngx.req.set_uri</c>: grpc-web's gRPC method path); null when none did.
+    /// A gRPC mirror takes it, as APISIX's proxy-mirror reads <c>$uri</c> in before_proxy.
+    /// </summary>
+    public string? RewrittenUri { get; set; }
+
     /// <summary>The Host header the upstream gets, known before <c>before_proxy</c> runs (APISIX's <c>upstream_host</c>).</summary>
     public string? UpstreamHost { get; set; }
 

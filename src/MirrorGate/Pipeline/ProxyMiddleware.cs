@@ -70,6 +70,13 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         var context = new ProxyContext(http, route) { MatchedUri = candidate.Uri.Original };
         http.Features.Set(context);
         var handlers = route.Plugins.Handlers;
+        if (route.Plugins.HasHeaderFilter)
+        {
+            // Registered before any plugin runs, so it is called last (the response runs its
+            // starting callbacks newest first): header filters see the other plugins' edits.
+            http.Response.OnStarting(RunHeaderFilters, context);
+        }
+
         try
         {
             // As APISIX runs them: the global rules' rewrite, the route's rewrite, the global
@@ -214,6 +221,18 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             handlers[i].Log(context);
         }
     }
+
+    private static readonly Func<object, Task> RunHeaderFilters = static state =>
+    {
+        var context = (ProxyContext)state;
+        var handlers = context.Route.Plugins.Handlers;
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            handlers[i].HeaderFilter(context);
+        }
+
+        return Task.CompletedTask;
+    };
 
     private async Task ProxyAsync(ProxyContext context, PluginChain? global)
     {

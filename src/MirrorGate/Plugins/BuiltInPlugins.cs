@@ -1,6 +1,7 @@
 using MirrorGate.Configuration;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.Cors;
+using MirrorGate.Plugins.GrpcWeb;
 using MirrorGate.Plugins.IpRestriction;
 using MirrorGate.Plugins.LimitConn;
 using MirrorGate.Plugins.LimitCount;
@@ -18,14 +19,14 @@ namespace MirrorGate.Plugins;
 internal static class BuiltInPlugins
 {
     /// <summary>The names of the plugins <see cref="Create"/> makes.</summary>
-    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName, ResponseRewritePlugin.PluginName, PrometheusPlugin.PluginName];
+    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName, ResponseRewritePlugin.PluginName, GrpcWebPlugin.PluginName, PrometheusPlugin.PluginName];
 
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
     public static IGatewayPlugin[] Create(NodeConfig config) =>
     [
         new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config)), new ProxyRewritePlugin(), new RequestIdPlugin(),
         new CorsPlugin(), new IpRestrictionPlugin(), new RealIpPlugin(), new LimitCountPlugin(), new LimitReqPlugin(), new LimitConnPlugin(),
-        new ResponseRewritePlugin(), new PrometheusPlugin(),
+        new ResponseRewritePlugin(), new GrpcWebPlugin(), new PrometheusPlugin(),
     ];
 
     // The node refused to start on a bad marker_header already; here it is only read.
