@@ -10,7 +10,7 @@ using MirrorGate.Stores;
 namespace MirrorGate.Server;
 
 /// <summary>
-/// <c>export</c> and <c>import</c>: every route, upstream and service of the store a config.yaml
+/// <c>export</c> and <c>import</c>: every route, upstream, service, plugin config and global rule of the store a config.yaml
 /// names (sqlite or etcd), as one JSON document. This is how a user moves from the embedded store
 /// to etcd, or copies configuration between clusters. Messages go to standard error so an
 /// export to standard output stays a clean document.
@@ -152,7 +152,7 @@ internal static class StoreTransfer
     }
 
     private static string Counts(IReadOnlyDictionary<ResourceKind, int> counts) =>
-        string.Join(", ", new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer }
+        string.Join(", ", TransferDocument.DocumentOrder
             .Select(k => $"{counts.GetValueOrDefault(k)} {k.Plural()}"));
 
     private static ServiceProvider BuildServices(NodeConfig config)

@@ -15,15 +15,19 @@ internal sealed record TransferItem(ResourceKind Kind, int Index, string Id, Jso
 }
 
 /// <summary>
-/// The export/import document: APISIX's standalone shape, <c>{"routes":[...],"upstreams":[...],"services":[...],"consumers":[...]}</c>,
+/// The export/import document: APISIX's standalone shape, <c>{"routes":[...],"upstreams":[...],"services":[...],
+/// "plugin_configs":[...],"global_rules":[...],"consumers":[...]}</c>,
 /// each item the stored value with its id (a consumer with its username; its credentials as stored, encrypted), so a file written here also reads as APISIX's
 /// <c>apisix.json</c> and a hand-written standalone file can be imported.
 /// </summary>
 internal static class TransferDocument
 {
-    // Upstreams and services first: routes and services refer to them, and a node watching the
-    // store while the import runs should never see a route whose upstream is not there yet.
-    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Route, ResourceKind.Consumer];
+    // Upstreams, services and plugin configs first: routes and services refer to them, and a node
+    // watching the store while the import runs should never see a route whose upstream is not there yet.
+    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.Route, ResourceKind.GlobalRule, ResourceKind.Consumer];
+
+    /// <summary>The lists of a document, in the order they are written out.</summary>
+    public static readonly ResourceKind[] DocumentOrder = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.GlobalRule, ResourceKind.Consumer];
 
     private static readonly JsonWriterOptions Indented = new()
     {
@@ -35,7 +39,7 @@ internal static class TransferDocument
     {
         using var writer = new Utf8JsonWriter(output, Indented);
         writer.WriteStartObject();
-        foreach (var kind in new[] { ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer })
+        foreach (var kind in DocumentOrder)
         {
             writer.WritePropertyName(kind.Plural());
             writer.WriteStartArray();
@@ -78,7 +82,7 @@ internal static class TransferDocument
 
         if (root is not JsonObject document)
         {
-            errors.Add("the document must be a JSON object with \"routes\", \"upstreams\" and \"services\" lists");
+            errors.Add("the document must be a JSON object with \"routes\", \"upstreams\", \"services\", \"plugin_configs\" and \"global_rules\" lists");
             return [];
         }
 
@@ -90,7 +94,7 @@ internal static class TransferDocument
                 // APISIX's standalone files carry a version per list; it means nothing to a store.
                 if (!key.EndsWith("_conf_version", StringComparison.Ordinal))
                 {
-                    errors.Add($"{key}: not a resource this gateway stores (routes, upstreams, services, consumers)");
+                    errors.Add($"{key}: not a resource this gateway stores (routes, upstreams, services, plugin_configs, global_rules, consumers)");
                 }
 
                 continue;

@@ -17,19 +17,31 @@ namespace MirrorGate.Server;
 internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugins, TimeProvider time, FieldEncryption? encryption = null)
 {
     /// <summary>
-    /// Validates all items. A reference (<c>upstream_id</c>, <c>service_id</c>) is satisfied by an
-    /// item of the document or by one already in the target store, as the Admin API would see it
-    /// once the items before it are written. Returns one message per invalid item.
+    /// Validates all items. A reference (<c>upstream_id</c>, <c>service_id</c>, <c>plugin_config_id</c>)
+    /// is satisfied by an item of the document or by one already in the target store, as the Admin
+    /// API would see it once the items before it are written. A global rule may not set a plugin that
+    /// another global rule of the document or the store (one the document does not replace) sets.
+    /// Returns one message per invalid item.
     /// </summary>
     public async Task<IReadOnlyList<string>> ValidateAsync(IReadOnlyList<TransferItem> items, CancellationToken cancellationToken)
     {
         var inDocument = items.Select(i => (i.Kind, i.Id)).ToHashSet();
         var inStore = new HashSet<(ResourceKind, string)>();
-        foreach (var kind in new[] { ResourceKind.Upstream, ResourceKind.Service })
+        foreach (var kind in new[] { ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig })
         {
             foreach (var stored in store is null ? [] : await store.ListAsync(kind, cancellationToken).ConfigureAwait(false))
             {
                 inStore.Add((kind, stored.Id));
+            }
+        }
+
+        // The global rules as they will stand after the import: the document's, and the store's it does not replace.
+        var globalRules = items.Where(i => i.Kind == ResourceKind.GlobalRule).Select(i => i.Value).ToList();
+        foreach (var stored in store is null ? [] : await store.ListAsync(ResourceKind.GlobalRule, cancellationToken).ConfigureAwait(false))
+        {
+            if (!inDocument.Contains((ResourceKind.GlobalRule, stored.Id)) && JsonNode.Parse(stored.Json) is JsonObject rule)
+            {
+                globalRules.Add(rule);
             }
         }
 
@@ -46,7 +58,9 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         foreach (var item in items)
         {
             var idError = item.Kind == ResourceKind.Consumer ? null : ResourceIdCheck.Check(item.Id);
-            if ((idError ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)) is { } error)
+            if ((idError
+                 ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)
+                 ?? (item.Kind == ResourceKind.GlobalRule ? GlobalRuleConflicts.Find(item.Value, globalRules) : null)) is { } error)
             {
                 errors.Add($"{item.Name}: {error}");
             }
@@ -55,7 +69,7 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         return errors;
     }
 
-    /// <summary>Writes every item (upstreams, services, routes); returns how many of each kind were written.</summary>
+    /// <summary>Writes every item (upstreams, services, plugin configs, routes, global rules); returns how many of each kind were written.</summary>
     public async Task<IReadOnlyDictionary<ResourceKind, int>> WriteAsync(IReadOnlyList<TransferItem> items, CancellationToken cancellationToken)
     {
         var target = store ?? throw new InvalidOperationException("no store to write to");

@@ -33,8 +33,8 @@ internal sealed class AdminApiMiddleware(
     // would be, but with a message that says so.
     private static readonly HashSet<string> KnownElsewhere = new(StringComparer.Ordinal)
     {
-        "credentials", "ssls", "protos", "global_rules", "stream_routes", "plugin_metadata",
-        "plugin_configs", "consumer_groups", "secrets",
+        "credentials", "ssls", "protos", "stream_routes", "plugin_metadata",
+        "consumer_groups", "secrets",
     };
 
     public async Task InvokeAsync(HttpContext http)

@@ -56,6 +56,8 @@ internal sealed class PluginApi(PluginRegistry plugins)
             "route" => ResourceKind.Route,
             "upstream" => ResourceKind.Upstream,
             "service" => ResourceKind.Service,
+            "plugin_config" => ResourceKind.PluginConfig,
+            "global_rule" => ResourceKind.GlobalRule,
             "consumer" => ResourceKind.Consumer,
             _ => (ResourceKind?)null,
         };

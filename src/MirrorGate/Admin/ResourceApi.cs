@@ -13,7 +13,7 @@ using MirrorGate.Stores;
 namespace MirrorGate.Admin;
 
 /// <summary>
-/// CRUD for routes, upstreams and services with APISIX v3's semantics and texts: what was sent
+/// CRUD for routes, upstreams, services, plugin configs and global rules with APISIX v3's semantics and texts: what was sent
 /// is stored as sent (plus id and times), every write is validated first and changes nothing
 /// when rejected, and a successful write is live on this node before the answer returns.
 /// </summary>
@@ -127,6 +127,13 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     /// <summary>POST mints the id; one in the URL or the body is refused (after the body is checked, as APISIX orders it).</summary>
     public async Task PostAsync(HttpContext http, ResourceKind kind, string? urlId)
     {
+        if (kind is ResourceKind.PluginConfig or ResourceKind.GlobalRule)
+        {
+            // APISIX names these by the caller's id only: they have no POST at all.
+            await AdminJson.ErrorAsync(http, StatusCodes.Status405MethodNotAllowed, $"not supported `POST` method for {kind.Singular()}").ConfigureAwait(false);
+            return;
+        }
+
         if (await ReadObjectAsync(http, kind) is not { } value)
         {
             return;
@@ -214,7 +221,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
 
     public async Task DeleteAsync(HttpContext http, ResourceKind kind, string id)
     {
-        if (kind != ResourceKind.Route && http.Request.Query["force"] != "true")
+        if (kind is not (ResourceKind.Route or ResourceKind.GlobalRule) && http.Request.Query["force"] != "true")
         {
             if (await FindUserAsync(kind, id, http.RequestAborted).ConfigureAwait(false) is { } user)
             {
@@ -311,7 +318,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     private async Task<string?> ValidateAsync(HttpContext http, ResourceKind kind, JsonObject value)
     {
         var referenced = new HashSet<(ResourceKind, string)>();
-        foreach (var (field, refKind) in new[] { ("upstream_id", ResourceKind.Upstream), ("service_id", ResourceKind.Service) })
+        foreach (var (field, refKind) in new[] { ("upstream_id", ResourceKind.Upstream), ("service_id", ResourceKind.Service), ("plugin_config_id", ResourceKind.PluginConfig) })
         {
             if (value[field] is JsonNode refId && refId.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
                 && await store.GetAsync(refKind, IdText(refId), http.RequestAborted).ConfigureAwait(false) is not null)
@@ -322,6 +329,12 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
 
         var hooks = new ValidationHooks((k, i) => referenced.Contains((k, i)), VarsExpression.Validate, plugins.SchemaFor, plugins.CheckConfig);
         var error = ResourceValidator.Validate(kind, value, hooks);
+        if (error is null && kind == ResourceKind.GlobalRule)
+        {
+            var others = await store.ListAsync(ResourceKind.GlobalRule, http.RequestAborted).ConfigureAwait(false);
+            error = GlobalRuleConflicts.Find(value, others.Select(o => JsonNode.Parse(o.Json) as JsonObject).OfType<JsonObject>());
+        }
+
         if (error is not null)
         {
             await AdminJson.ErrorAsync(http, 400, error).ConfigureAwait(false);
@@ -332,7 +345,12 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
 
     private async Task<StoredResource?> FindUserAsync(ResourceKind kind, string id, CancellationToken cancellationToken)
     {
-        var field = kind == ResourceKind.Upstream ? "upstream_id" : "service_id";
+        var field = kind switch
+        {
+            ResourceKind.Upstream => "upstream_id",
+            ResourceKind.PluginConfig => "plugin_config_id",
+            _ => "service_id",
+        };
         var candidates = kind == ResourceKind.Upstream ? new[] { ResourceKind.Route, ResourceKind.Service } : [ResourceKind.Route];
         foreach (var candidateKind in candidates)
         {

@@ -63,7 +63,7 @@ internal enum DeploymentRole
     Traditional,
 }
 
-/// <summary><c>deployment.role_traditional.config_provider</c>: where routes, upstreams and services live.</summary>
+/// <summary><c>deployment.role_traditional.config_provider</c>: where routes, upstreams, services, plugin configs and global rules live.</summary>
 internal enum ConfigProvider
 {
     /// <summary>The embedded SQLite store (MirrorGate's default: one node, nothing else to run).</summary>

@@ -42,8 +42,9 @@ internal sealed record CommandLine(CommandLineAction Action, string ConfigPath, 
         "  --version, version      print the version and exit\n" +
         "\n" +
         "commands:\n" +
-        "  export                  write every route, upstream and service of the store to\n" +
-        "                          standard output, or to FILE with --out FILE\n" +
+        "  export                  write every route, upstream, service, plugin config and\n" +
+        "                          global rule of the store to standard output, or to FILE\n" +
+        "                          with --out FILE\n" +
         "  import                  load a document written by export from FILE (--in - reads\n" +
         "                          standard input); --dry-run validates and writes nothing\n" +
         "\n" +

@@ -8,7 +8,7 @@ namespace MirrorGate.Mirroring;
 /// <code>
 ///   new ──TryEnterQueue──▶ queued ──MarkWritten──▶ written ──Answered──▶ settled (sent{status})
 ///    │                      │  ▲                    │   │
-///    │                      │  └──── Decline ◀──────┘   └──Fail──▶ settled (failed{reason})
+///    │                      │  └─ Decline, Unmark ◀─┘   └──Fail──▶ settled (failed{reason})
 ///    └──Drop──▶ settled     ├──Fail──▶ settled (failed{reason}: it never got a connection)
 ///                           └──Drop──▶ settled (dropped{reason})
 /// </code>
@@ -24,15 +24,21 @@ namespace MirrorGate.Mirroring;
 /// </summary>
 /// <remarks>
 /// When a copy may be sent again: only when the mirror cannot have processed it, that is when
-/// none of its bytes were handed to a connection (<see cref="Requeue"/> on a queued copy), or the
-/// mirror said it would not process it (an earlier answer on its connection carried
-/// <c>Connection: close</c>: <see cref="Decline"/>, once). A copy lost after it was written (the
+/// none of its bytes were handed to a connection (<see cref="CanRequeue"/> for a queued copy, or
+/// <see cref="Unmark"/> when a close came between marking it written and handing its bytes
+/// over), or the mirror said it would not process it (an earlier answer on its connection carried
+/// <c>Connection: close</c>: <see cref="Decline"/>). A copy lost after it was written (the
 /// connection ended or timed out without its answer) fails: a mirrored POST must never reach a
-/// mirror twice.
+/// mirror twice. Being queued on a connection is not being written: a copy that never was goes to
+/// another connection however many closed under it, unless they closed without writing anything
+/// at all (see <see cref="FruitlessConnections"/>).
 /// </remarks>
 internal sealed class MirrorCopy
 {
-    /// <summary>Connections one copy may be put on before it fails (each one closed before writing it, or declined it).</summary>
+    /// <summary>
+    /// Writes of one copy (each earlier one declined by the mirror), and connections that closed
+    /// without writing anything at all that one copy may wait on, before it fails.
+    /// </summary>
     public const int MaxAttempts = 3;
 
     private const int New = 0;
@@ -42,7 +48,6 @@ internal sealed class MirrorCopy
 
     private readonly MirrorLaneContext _context;
     private int _stage = New;
-    private int _declined;
 
     public MirrorCopy(MirrorRequest request, MirrorLaneContext context)
     {
@@ -58,8 +63,20 @@ internal sealed class MirrorCopy
     /// <summary>When the copy was handed to a connection (a timestamp), for the duration histogram and stall detection.</summary>
     public long WrittenAt { get; private set; }
 
-    /// <summary>Connections the copy has been put on (see <see cref="MaxAttempts"/>); the lane counts them under its lock.</summary>
-    public int Attempts { get; set; }
+    /// <summary>
+    /// Times the copy was marked written (see <see cref="MaxAttempts"/>): under the lane's lock, or
+    /// by the one connection closing with it, so never concurrently.
+    /// </summary>
+    public int Writes { get; private set; }
+
+    /// <summary>
+    /// Connections the copy waited on that closed before writing a byte of any copy and without
+    /// answering any (a mirror that closes or talks first on every connection): bounded by
+    /// <see cref="MaxAttempts"/> so such a mirror cannot keep a copy going round for ever, while
+    /// a connection that did work (wrote or answered something) never counts against the copies
+    /// it had not written yet. Counted by the closing connection.
+    /// </summary>
+    public int FruitlessConnections { get; set; }
 
     /// <summary>True once any byte of the copy may have reached a mirror.</summary>
     public bool IsWritten => Volatile.Read(ref _stage) == Written;
@@ -82,7 +99,8 @@ internal sealed class MirrorCopy
 
     /// <summary>
     /// The copy's bytes are about to be handed to a connection: from now on the mirror may
-    /// process it, so it is never sent again unless the mirror declines it. False when it had
+    /// process it, so it is never sent again unless the mirror declines it (or a close takes the
+    /// mark back before the write begins: <see cref="Unmark"/>). False when it had
     /// settled already (a stopping node dropped it).
     /// </summary>
     public bool MarkWritten(long now)
@@ -93,18 +111,34 @@ internal sealed class MirrorCopy
         }
 
         WrittenAt = now;
+        Writes++;
         _context.Load.Sent();
         return true;
     }
 
     /// <summary>
+    /// The copy was marked written, but its connection closed before any of its bytes were handed
+    /// to the socket: it is queued again, as if never marked.
+    /// </summary>
+    public void Unmark()
+    {
+        if (Interlocked.CompareExchange(ref _stage, Queued, Written) != Written)
+        {
+            return;
+        }
+
+        Writes--;
+        _context.Load.Requeue();
+    }
+
+    /// <summary>
     /// The mirror said it will not process the written copy (it closed the connection after an
-    /// earlier answer that said so): the copy goes back to the queue, once. False when it was
-    /// declined before (it is then failed).
+    /// earlier answer that said so): the copy goes back to the queue. False when it was written
+    /// <see cref="MaxAttempts"/> times already (it is then failed), or settled.
     /// </summary>
     public bool Decline()
     {
-        if (Interlocked.Exchange(ref _declined, 1) != 0)
+        if (Writes >= MaxAttempts)
         {
             return false;
         }
@@ -120,9 +154,9 @@ internal sealed class MirrorCopy
 
     /// <summary>
     /// Whether a copy coming back from a closed connection may be put on another: never written
-    /// (or declined), and fewer than <see cref="MaxAttempts"/> connections tried.
+    /// (or declined), and fewer than <see cref="MaxAttempts"/> fruitless connections tried.
     /// </summary>
-    public bool CanRequeue => Volatile.Read(ref _stage) == Queued && Attempts < MaxAttempts;
+    public bool CanRequeue => Volatile.Read(ref _stage) == Queued && FruitlessConnections < MaxAttempts;
 
     // ---- outcomes: each settles the copy once ----
 

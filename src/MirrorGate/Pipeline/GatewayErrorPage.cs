@@ -5,7 +5,8 @@ namespace MirrorGate.Pipeline;
 
 /// <summary>
 /// The HTML page the gateway sends with an error it made itself and that has no body of its own
-/// (the upstream could not be reached, timed out, or broke off before answering): nginx's
+/// (the upstream could not be reached, timed out, or broke off before answering; a plugin refused
+/// the request with a bare status, as APISIX's <c>return 405</c>): nginx's
 /// special-response page, as APISIX clients see it, naming the gateway instead of openresty.
 /// </summary>
 internal static class GatewayErrorPage
@@ -14,6 +15,8 @@ internal static class GatewayErrorPage
 
     private static readonly Dictionary<int, byte[]> Pages = new[]
     {
+        (400, "Bad Request"),
+        (405, "Not Allowed"),
         (500, "Internal Server Error"),
         (502, "Bad Gateway"),
         (503, "Service Temporarily Unavailable"),

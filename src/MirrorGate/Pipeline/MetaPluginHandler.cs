@@ -10,13 +10,15 @@ namespace MirrorGate.Pipeline;
 /// error response replaces the body of any answer of 400 or more the plugin makes, "so the
 /// caller can't guess the real error".
 /// </summary>
-internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chainLength, VarsExpression? filter, string? errorResponse) : PluginHandler
+internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chainLength, VarsExpression? filter, string? errorResponse, bool inGlobalChain = false) : PluginHandler
 {
     public PluginHandler Inner => inner;
 
     public override bool HasBeforeProxy => inner.HasBeforeProxy;
 
     public override bool HasLog => inner.HasLog;
+
+    public override bool HasHeaderFilter => inner.HasHeaderFilter;
 
     public override ValueTask<PhaseResult> RewriteAsync(ProxyContext context)
         => Runs(context) ? Replace(inner.RewriteAsync(context)) : PhaseResult.ContinueTask;
@@ -29,6 +31,14 @@ internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chain
         if (Runs(context))
         {
             inner.BeforeProxy(context);
+        }
+    }
+
+    public override void HeaderFilter(ProxyContext context)
+    {
+        if (Runs(context))
+        {
+            inner.HeaderFilter(context);
         }
     }
 
@@ -47,7 +57,9 @@ internal sealed class MetaPluginHandler(PluginHandler inner, int slot, int chain
             return true;
         }
 
-        var verdicts = context.FilterVerdicts ??= new MetaFilterVerdict[chainLength];
+        var verdicts = inGlobalChain
+            ? context.GlobalFilterVerdicts ??= new MetaFilterVerdict[chainLength]
+            : context.FilterVerdicts ??= new MetaFilterVerdict[chainLength];
         if (verdicts[slot] == MetaFilterVerdict.NotEvaluated)
         {
             verdicts[slot] = filter.Evaluate(context.HttpContext) ? MetaFilterVerdict.Runs : MetaFilterVerdict.Skipped;

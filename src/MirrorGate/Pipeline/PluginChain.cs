@@ -11,6 +11,7 @@ internal sealed class PluginChain
         Entries = entries ?? [];
         HasBeforeProxy = Array.Exists(handlers, h => h.HasBeforeProxy);
         HasLog = Array.Exists(handlers, h => h.HasLog);
+        HasHeaderFilter = Array.Exists(handlers, h => h.HasHeaderFilter);
     }
 
     public PluginHandler[] Handlers { get; }
@@ -21,4 +22,6 @@ internal sealed class PluginChain
     public bool HasBeforeProxy { get; }
 
     public bool HasLog { get; }
+
+    public bool HasHeaderFilter { get; }
 }

@@ -14,6 +14,13 @@ internal abstract class PluginHandler
     /// <summary>Runs after the upstream node was picked and the upstream request line and Host are known.</summary>
     public virtual void BeforeProxy(ProxyContext context) { }
 
+    /// <summary>
+    /// APISIX's header_filter: runs just before the client's answer starts (the upstream's, a
+    /// plugin's or the gateway's), in priority order, after the callbacks plugins registered on
+    /// the response themselves; so a later plugin's edit wins, as in APISIX (grpc-web over cors).
+    /// </summary>
+    public virtual void HeaderFilter(ProxyContext context) { }
+
     /// <summary>Runs once the primary response has been sent (or the proxying failed).</summary>
     public virtual void Log(ProxyContext context) { }
 
@@ -21,4 +28,7 @@ internal abstract class PluginHandler
     public virtual bool HasBeforeProxy => false;
 
     public virtual bool HasLog => false;
+
+    /// <summary>Whether this handler overrides <see cref="HeaderFilter"/>.</summary>
+    public virtual bool HasHeaderFilter => false;
 }

@@ -11,7 +11,8 @@ namespace MirrorGate.Pipeline;
 /// </summary>
 internal static class PluginMetaCompiler
 {
-    public static PluginHandler Wrap(PluginHandler handler, JsonObject? meta, int slot, int chainLength)
+    /// <param name="inGlobalChain">Whether the chain is the global rules' (its filter verdicts are kept apart from the route's).</param>
+    public static PluginHandler Wrap(PluginHandler handler, JsonObject? meta, int slot, int chainLength, bool inGlobalChain = false)
     {
         if (meta is null)
         {
@@ -29,7 +30,7 @@ internal static class PluginMetaCompiler
 
         return filter is null && errorResponse is null
             ? handler
-            : new MetaPluginHandler(handler, slot, chainLength, filter, errorResponse);
+            : new MetaPluginHandler(handler, slot, chainLength, filter, errorResponse, inGlobalChain);
     }
 
     /// <summary>The plugin's own handler, under the <c>_meta</c> wrapper if there is one.</summary>

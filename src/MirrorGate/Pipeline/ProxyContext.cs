@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Balancing;
 using MirrorGate.Consumers;
+using MirrorGate.Observability.Apisix;
 using MirrorGate.Snapshot;
 
 namespace MirrorGate.Pipeline;
@@ -28,6 +29,13 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// </summary>
     public string? UpstreamUriAtMirror { get; set; }
 
+    /// <summary>
+    /// The request's own path as an access-phase plugin set it, escaped as sent (APISIX's
+    /// <c>$uri</c> after <c>ngx.req.set_uri</c>: grpc-web's gRPC method path); null when none did.
+    /// A gRPC mirror takes it, as APISIX's proxy-mirror reads <c>$uri</c> in before_proxy.
+    /// </summary>
+    public string? RewrittenUri { get; set; }
+
     /// <summary>The Host header the upstream gets, known before <c>before_proxy</c> runs (APISIX's <c>upstream_host</c>).</summary>
     public string? UpstreamHost { get; set; }
 
@@ -53,6 +61,15 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
     /// <summary>Per chain slot, the <c>_meta.filter</c> verdict once evaluated (see <see cref="MetaPluginHandler"/>); null until a filter runs.</summary>
     public MetaFilterVerdict[]? FilterVerdicts { get; set; }
 
+    /// <summary>
+    /// Set by the prometheus plugin when it runs for the request (its log phase, so a request a
+    /// plugin answered early is recorded too); the last one to run decides, as the route's
+    /// config wins over a global rule's in APISIX. None: APISIX's http series skip the request.
+    /// </summary>
+    public ApisixHttpMetricsMark ApisixHttpMetrics { get; set; }
+
+    /// <summary>The same as <see cref="FilterVerdicts"/> for the global rules' chain, whose slots are its own.</summary>
+    public MetaFilterVerdict[]? GlobalFilterVerdicts { get; set; }
     /// <summary>The consumers of the snapshot the request started with (what an auth plugin searches).</summary>
     public ConsumerSet Consumers { get; init; } = ConsumerSet.Empty;
 

@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Balancing;
 using MirrorGate.Observability;
+using MirrorGate.Observability.Apisix;
 using MirrorGate.Snapshot;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MirrorGate.Pipeline;
 
 /// <summary>
-/// The data plane: match a route in the current snapshot, run its plugins by phase, pick a node,
+/// The data plane: match a route in the current snapshot, run the global rules' and the route's plugins by phase, pick a node,
 /// forward with YARP (retrying connection failures on other nodes when safe), then the log phase.
 /// </summary>
 internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpForwarder forwarder, RequestObservers observers, ServerHeader server, TimeProvider time, ILogger<ProxyMiddleware> logger)
@@ -24,6 +25,9 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
     private static readonly byte[] RouteNotFound = """{"error_msg":"404 Route Not Found"}"""u8.ToArray();
     private static readonly byte[] NoUpstream = """{"error_msg":"missing upstream configuration in Route or Service"}"""u8.ToArray();
     private static readonly byte[] NoNode = """{"error_msg":"no valid upstream node"}"""u8.ToArray();
+
+    /// <summary>What the global rules' plugins see as the route of a request that matched none.</summary>
+    private static readonly RouteModel UnmatchedRoute = new() { Id = "", Config = [], Plugins = PluginChain.Empty };
 
     public Task InvokeAsync(HttpContext http) => observers.Any ? InvokeObservedAsync(http) : HandleAsync(http);
 
@@ -55,9 +59,10 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
     {
         var snapshot = snapshots.Current;
         var candidate = snapshot.Routes.MatchCandidate(http);
+        var global = snapshot.GlobalRules;
         if (candidate is null)
         {
-            await WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound).ConfigureAwait(false);
+            await (global is null ? WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound) : HandleUnmatchedAsync(http, global)).ConfigureAwait(false);
             return;
         }
 
@@ -65,8 +70,23 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         var context = new ProxyContext(http, route) { MatchedUri = candidate.Uri.Original, Consumers = snapshot.Consumers };
         http.Features.Set(context);
         var handlers = route.Plugins.Handlers;
+        if (route.Plugins.HasHeaderFilter)
+        {
+            // Registered before any plugin runs, so it is called last (the response runs its
+            // starting callbacks newest first): header filters see the other plugins' edits.
+            http.Response.OnStarting(RunHeaderFilters, context);
+        }
+
         try
         {
+            // As APISIX runs them: the global rules' rewrite, the route's rewrite, the global
+            // rules' access, the route's access; the first answer ends the request.
+            if (global is not null && await RewriteAsync(global.Handlers, context).ConfigureAwait(false) is { IsContinue: false } globalRewrite)
+            {
+                await WriteAsync(http, globalRewrite).ConfigureAwait(false);
+                return;
+            }
+
             for (var i = 0; i < handlers.Length; i++)
             {
                 var result = await handlers[i].RewriteAsync(context).ConfigureAwait(false);
@@ -84,6 +104,12 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 handlers = merged.Chain.Handlers;
                 // As in APISIX, whose _meta.filter verdicts are cached per configuration: the merged one is new.
                 context.FilterVerdicts = null;
+                if (merged.Chain.HasHeaderFilter && !route.Plugins.HasHeaderFilter)
+                {
+                    // A consumer's plugin filters the response headers of a route without such a plugin.
+                    http.Response.OnStarting(RunHeaderFilters, context);
+                }
+
                 foreach (var late in merged.RewriteInConsumer)
                 {
                     var result = await late.RewriteAsync(context).ConfigureAwait(false);
@@ -93,6 +119,12 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                         return;
                     }
                 }
+            }
+
+            if (global is not null && await AccessAsync(global.Handlers, context).ConfigureAwait(false) is { IsContinue: false } globalAccess)
+            {
+                await WriteAsync(http, globalAccess).ConfigureAwait(false);
+                return;
             }
 
             for (var i = 0; i < handlers.Length; i++)
@@ -105,15 +137,20 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 }
             }
 
-            await ProxyAsync(context).ConfigureAwait(false);
+            await ProxyAsync(context, global).ConfigureAwait(false);
         }
         finally
         {
             // A client that went away gets nothing more; otherwise a held-back body is written now
             // (only a plugin installs one, so a route without plugins skips the lookup).
-            if (handlers.Length > 0 && http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
+            if ((handlers.Length > 0 || global is not null) && http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
             {
                 await deferred.FinishAsync().ConfigureAwait(false);
+            }
+
+            if (global is { HasLog: true })
+            {
+                Log(global.Handlers, context);
             }
 
             if (context.Plugins.HasLog)
@@ -126,7 +163,102 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         }
     }
 
-    private async Task ProxyAsync(ProxyContext context)
+    /// <summary>
+    /// A request that matches no route still runs the global rules' rewrite and access phases, as
+    /// APISIX does, and gets their answer or else the 404; their log phase follows. The context
+    /// names no route (id "") and is published as the request's feature only when a global
+    /// prometheus plugin marked it, so APISIX's http series count the request with empty route
+    /// labels as APISIX's exporter does; otherwise the access log and the metrics see a request
+    /// that matched nothing.
+    /// </summary>
+    private static async Task HandleUnmatchedAsync(HttpContext http, PluginChain global)
+    {
+        var context = new ProxyContext(http, UnmatchedRoute);
+        try
+        {
+            var result = await RewriteAsync(global.Handlers, context).ConfigureAwait(false);
+            if (result.IsContinue)
+            {
+                result = await AccessAsync(global.Handlers, context).ConfigureAwait(false);
+            }
+
+            await (result.IsContinue ? WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound) : WriteAsync(http, result)).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (http.Features.Get<IDeferredResponseBody>() is { } deferred && !http.RequestAborted.IsCancellationRequested)
+            {
+                await deferred.FinishAsync().ConfigureAwait(false);
+            }
+
+            if (global.HasLog)
+            {
+                Log(global.Handlers, context);
+                if (context.ApisixHttpMetrics != ApisixHttpMetricsMark.None)
+                {
+                    http.Features.Set(context);
+                }
+            }
+        }
+    }
+
+    private static async ValueTask<PhaseResult> RewriteAsync(PluginHandler[] handlers, ProxyContext context)
+    {
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            var result = await handlers[i].RewriteAsync(context).ConfigureAwait(false);
+            if (!result.IsContinue)
+            {
+                return result;
+            }
+        }
+
+        return PhaseResult.Continue;
+    }
+
+    private static async ValueTask<PhaseResult> AccessAsync(PluginHandler[] handlers, ProxyContext context)
+    {
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            var result = await handlers[i].AccessAsync(context).ConfigureAwait(false);
+            if (!result.IsContinue)
+            {
+                return result;
+            }
+        }
+
+        return PhaseResult.Continue;
+    }
+
+    private static void BeforeProxy(PluginHandler[] handlers, ProxyContext context)
+    {
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            handlers[i].BeforeProxy(context);
+        }
+    }
+
+    private static void Log(PluginHandler[] handlers, ProxyContext context)
+    {
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            handlers[i].Log(context);
+        }
+    }
+
+    private static readonly Func<object, Task> RunHeaderFilters = static state =>
+    {
+        var context = (ProxyContext)state;
+        var handlers = context.Plugins.Handlers;
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            handlers[i].HeaderFilter(context);
+        }
+
+        return Task.CompletedTask;
+    };
+
+    private async Task ProxyAsync(ProxyContext context, PluginChain? global)
     {
         var http = context.HttpContext;
         var route = context.Route;
@@ -166,13 +298,14 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
                 _ => context.RewrittenUpstreamHost ?? http.Request.Host.Value,
             };
 
+            if (first && global is { HasBeforeProxy: true })
+            {
+                BeforeProxy(global.Handlers, context);
+            }
+
             if (first && context.Plugins.HasBeforeProxy)
             {
-                var handlers = context.Plugins.Handlers;
-                for (var i = 0; i < handlers.Length; i++)
-                {
-                    handlers[i].BeforeProxy(context);
-                }
+                BeforeProxy(context.Plugins.Handlers, context);
             }
 
             first = false;

@@ -1,11 +1,13 @@
 using MirrorGate.Configuration;
 using MirrorGate.Pipeline;
 using MirrorGate.Plugins.Cors;
+using MirrorGate.Plugins.GrpcWeb;
 using MirrorGate.Plugins.IpRestriction;
 using MirrorGate.Plugins.KeyAuth;
 using MirrorGate.Plugins.LimitConn;
 using MirrorGate.Plugins.LimitCount;
 using MirrorGate.Plugins.LimitReq;
+using MirrorGate.Plugins.Prometheus;
 using MirrorGate.Plugins.ProxyMirror;
 using MirrorGate.Plugins.ProxyRewrite;
 using MirrorGate.Plugins.RealIp;
@@ -18,14 +20,14 @@ namespace MirrorGate.Plugins;
 internal static class BuiltInPlugins
 {
     /// <summary>The names of the plugins <see cref="Create"/> makes.</summary>
-    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName, ResponseRewritePlugin.PluginName, KeyAuthPlugin.PluginName];
+    public static readonly string[] Names = [RequestIdPlugin.PluginName, ProxyMirrorPlugin.PluginName, ProxyRewritePlugin.PluginName, CorsPlugin.PluginName, IpRestrictionPlugin.PluginName, RealIpPlugin.PluginName, LimitCountPlugin.PluginName, LimitReqPlugin.PluginName, LimitConnPlugin.PluginName, ResponseRewritePlugin.PluginName, GrpcWebPlugin.PluginName, PrometheusPlugin.PluginName, KeyAuthPlugin.PluginName];
 
     /// <param name="config">The node's settings: a plugin may check configs against them (proxy-mirror refuses the node's own Admin API).</param>
     public static IGatewayPlugin[] Create(NodeConfig config) =>
     [
         new ProxyMirrorPlugin(ReservedListeners.FromConfig(config), MarkerHeader(config)), new ProxyRewritePlugin(), new RequestIdPlugin(),
         new CorsPlugin(), new IpRestrictionPlugin(), new RealIpPlugin(), new LimitCountPlugin(), new LimitReqPlugin(), new LimitConnPlugin(),
-        new ResponseRewritePlugin(),
+        new ResponseRewritePlugin(), new GrpcWebPlugin(), new PrometheusPlugin(),
         new KeyAuthPlugin(),
     ];
 

@@ -6,6 +6,8 @@ public enum ResourceKind
     Route,
     Upstream,
     Service,
+    PluginConfig,
+    GlobalRule,
 
     /// <summary>An API consumer, keyed by its <c>username</c> (APISIX's <c>/apisix/consumers/&lt;username&gt;</c>).</summary>
     Consumer,
@@ -13,7 +15,7 @@ public enum ResourceKind
 
 public static class ResourceKinds
 {
-    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.Consumer];
+    public static readonly ResourceKind[] All = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.GlobalRule, ResourceKind.Consumer];
 
     /// <summary>The plural path segment: <c>routes</c>, used in URLs and store keys.</summary>
     public static string Plural(this ResourceKind kind) => kind switch
@@ -21,6 +23,8 @@ public static class ResourceKinds
         ResourceKind.Route => "routes",
         ResourceKind.Upstream => "upstreams",
         ResourceKind.Service => "services",
+        ResourceKind.PluginConfig => "plugin_configs",
+        ResourceKind.GlobalRule => "global_rules",
         ResourceKind.Consumer => "consumers",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -31,6 +35,8 @@ public static class ResourceKinds
         ResourceKind.Route => "route",
         ResourceKind.Upstream => "upstream",
         ResourceKind.Service => "service",
+        ResourceKind.PluginConfig => "plugin config",
+        ResourceKind.GlobalRule => "global rule",
         ResourceKind.Consumer => "consumer",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -42,6 +48,8 @@ public static class ResourceKinds
             case "routes": kind = ResourceKind.Route; return true;
             case "upstreams": kind = ResourceKind.Upstream; return true;
             case "services": kind = ResourceKind.Service; return true;
+            case "plugin_configs": kind = ResourceKind.PluginConfig; return true;
+            case "global_rules": kind = ResourceKind.GlobalRule; return true;
             case "consumers": kind = ResourceKind.Consumer; return true;
             default: kind = default; return false;
         }

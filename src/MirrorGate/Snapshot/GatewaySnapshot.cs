@@ -1,4 +1,5 @@
 using MirrorGate.Consumers;
+using MirrorGate.Pipeline;
 using MirrorGate.Routing;
 
 namespace MirrorGate.Snapshot;
@@ -24,6 +25,11 @@ internal sealed class GatewaySnapshot(long revision, RouteIndex<RouteModel> rout
 
     public int RouteCount => RouteList.Count;
 
+    /// <summary>
+    /// All global rules' plugins as one chain, run before the matched route's in every phase and for
+    /// requests that match no route; null when there is none, so such requests pay one null check.
+    /// </summary>
+    public PluginChain? GlobalRules { get; init; }
     /// <summary>The consumers, with their credentials indexed for the auth plugins.</summary>
     public ConsumerSet Consumers { get; init; } = ConsumerSet.Empty;
 }

@@ -11,6 +11,12 @@ internal sealed class RouteModel
     /// <summary>The route's <c>service_id</c>, "" when it has none (APISIX's <c>service</c> metric label).</summary>
     public string ServiceId { get; init; } = "";
 
+    /// <summary>The route's own <c>name</c> (never its service's, as APISIX merges them); null when it has none.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The <c>name</c> of the route's service at this snapshot; null when it has none or no service.</summary>
+    public string? ServiceName { get; init; }
+
     /// <summary>The hosts the route matches (its own or its service's, lower-cased); null when host-less.</summary>
     public IReadOnlyList<string>? Hosts { get; init; }
 

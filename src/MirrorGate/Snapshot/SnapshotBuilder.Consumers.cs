@@ -96,9 +96,9 @@ internal sealed partial class SnapshotBuilder
 
     private static string IdOf(JsonObject consumer) => consumer["username"]?.GetValue<string>() ?? "";
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Error, Message = "Consumer {Consumer}: its {Plugin} credential is a secret reference ($env://, $secret://), which this gateway does not resolve; it authenticates no request")]
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Error, Message = "Consumer {Consumer}: its {Plugin} credential is a secret reference ($env://, $secret://), which this gateway does not resolve; it authenticates no request")]
     private partial void LogSecretReference(string plugin, string consumer);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Consumers {First} and {Second} have the same {Plugin} credential; requests with it are {Second}'s")]
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Consumers {First} and {Second} have the same {Plugin} credential; requests with it are {Second}'s")]
     private partial void LogDuplicateCredential(string plugin, string first, string second);
 }

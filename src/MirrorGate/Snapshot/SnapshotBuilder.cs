@@ -13,8 +13,9 @@ namespace MirrorGate.Snapshot;
 
 /// <summary>
 /// Compiles store contents into a <see cref="GatewaySnapshot"/>, as APISIX's data plane does:
-/// every item is validated again (a bad one is skipped with an error log, never fatal), services
-/// are merged into their routes, plugin chains are compiled and sorted, and upstreams whose
+/// every item is validated again (a bad one is skipped with an error log, never fatal), plugin
+/// configs and services are merged into their routes, plugin chains are compiled and sorted, all
+/// global rules become one chain run before every route's, and upstreams whose
 /// config did not change are reused from the previous snapshot with their balancer state and
 /// connection pools.
 /// </summary>
@@ -27,17 +28,19 @@ internal sealed partial class SnapshotBuilder(
     FieldEncryption? encryption = null)
 {
     // A change touches only what changed: items are parsed and validated once per revision, and
-    // a route is compiled again only when it, its service or its upstream changed. With 10,000
+    // a route is compiled again only when it, its plugin config, its service or its upstream changed. With 10,000
     // routes a rebuild is then a dictionary pass and a new route index, not 10,000 parses.
     // Builds are sequential (one refresher), so these caches need no locks.
     private Dictionary<(ResourceKind Kind, string Id), ParsedItem> _parsed = [];
     private Dictionary<string, CompiledRoute> _routes = new(StringComparer.Ordinal);
+    private CompiledGlobalRules? _globalRules;
 
     public GatewaySnapshot Build(StoreContents contents, GatewaySnapshot previous)
     {
         var parsed = ParseAndValidate(contents.Items);
         var upstreams = new Dictionary<string, ParsedItem>(StringComparer.Ordinal);
         var servicesById = new Dictionary<string, ParsedItem>(StringComparer.Ordinal);
+        var pluginConfigs = new Dictionary<string, ParsedItem>(StringComparer.Ordinal);
         foreach (var ((kind, id), item) in parsed)
         {
             if (item.Value is null)
@@ -53,6 +56,10 @@ internal sealed partial class SnapshotBuilder(
             {
                 servicesById[id] = item;
             }
+            else if (kind == ResourceKind.PluginConfig)
+            {
+                pluginConfigs[id] = item;
+            }
         }
 
         var compiledUpstreams = new Dictionary<string, UpstreamModel>(StringComparer.Ordinal);
@@ -67,7 +74,7 @@ internal sealed partial class SnapshotBuilder(
 
             try
             {
-                if (CompileRoute(stored, route, upstreams, servicesById, previous, compiledUpstreams) is { } compiled)
+                if (CompileRoute(stored, route, upstreams, servicesById, pluginConfigs, previous, compiledUpstreams) is { } compiled)
                 {
                     compiledRoutes[stored.Id] = compiled;
                     routes.Add((compiled.Spec, compiled.Model));
@@ -80,10 +87,55 @@ internal sealed partial class SnapshotBuilder(
         }
 
         _routes = compiledRoutes;
+        _globalRules = CompileGlobalRules(contents.Items, parsed);
         return new GatewaySnapshot(contents.Revision, RouteIndex<RouteModel>.Build(routes), compiledUpstreams, routes.ConvertAll(static r => r.Item2))
         {
+            GlobalRules = _globalRules?.Chain,
             Consumers = CompileConsumers(contents.Items, parsed),
         };
+    }
+
+    /// <summary>
+    /// The global rules' one chain, or null when no valid rule sets an enabled plugin (then requests
+    /// pay a null check only). Compiled again only when a rule changed, so limit counters and
+    /// mirror state are kept across unrelated changes.
+    /// </summary>
+    private CompiledGlobalRules? CompileGlobalRules(IReadOnlyList<StoredResource> items, Dictionary<(ResourceKind Kind, string Id), ParsedItem> parsed)
+    {
+        var rules = new List<(string Id, JsonObject Rule)>();
+        var revisions = new List<(string Id, long Revision)>();
+        foreach (var stored in items)
+        {
+            if (stored.Kind == ResourceKind.GlobalRule && parsed[(stored.Kind, stored.Id)].Value is { } rule)
+            {
+                rules.Add((stored.Id, rule));
+                revisions.Add((stored.Id, stored.ModifiedIndex));
+            }
+        }
+
+        if (_globalRules is { } cached && cached.Revisions.SequenceEqual(revisions))
+        {
+            return cached;
+        }
+
+        if (rules.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var merged = GlobalRulePlugins.Merge(rules, LogGlobalPluginDropped);
+            var chain = CompilePlugins(GlobalRulePlugins.ScopeId, merged);
+            return new CompiledGlobalRules(revisions, chain.Handlers.Length == 0 ? null : chain);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Dropping the rules would silently lift what they enforce (an ip-restriction, say):
+            // the chain that last compiled stays, as the whole snapshot would on a failed build.
+            LogSkipped("global rules", string.Join(",", rules.Select(r => r.Id)), ex.Message);
+            return _globalRules;
+        }
     }
 
     private CompiledRoute? CompileRoute(
@@ -91,6 +143,7 @@ internal sealed partial class SnapshotBuilder(
         JsonObject route,
         Dictionary<string, ParsedItem> upstreams,
         Dictionary<string, ParsedItem> servicesById,
+        Dictionary<string, ParsedItem> pluginConfigs,
         GatewaySnapshot previous,
         Dictionary<string, UpstreamModel> compiledUpstreams)
     {
@@ -107,8 +160,14 @@ internal sealed partial class SnapshotBuilder(
             return null;
         }
 
+        // A plugin config that is gone (a forced delete) or invalid leaves the route answering 503, as APISIX does.
+        ParsedItem? pluginConfig = null;
+        var pluginConfigMissing = route["plugin_config_id"] is JsonNode pluginConfigId
+            && (!pluginConfigs.TryGetValue(IdText(pluginConfigId), out pluginConfig) || pluginConfig.Value is null);
+
         var cached = _routes.GetValueOrDefault(id);
-        if (cached is not null && (cached.RouteRevision != stored.ModifiedIndex || cached.ServiceRevision != (service?.ModifiedIndex ?? 0)))
+        if (cached is not null && (cached.RouteRevision != stored.ModifiedIndex || cached.ServiceRevision != (service?.ModifiedIndex ?? 0)
+            || cached.PluginConfigRevision != (pluginConfigMissing ? -1 : pluginConfig?.ModifiedIndex ?? 0)))
         {
             cached = null;
         }
@@ -126,14 +185,27 @@ internal sealed partial class SnapshotBuilder(
         {
             Id = id,
             ServiceId = route["service_id"] is JsonNode serviceIdNode ? IdText(serviceIdNode) : "",
+            Name = route["name"]?.GetValue<string>(),
+            ServiceName = serviceValue?["name"]?.GetValue<string>(),
             Hosts = spec.Hosts,
             Config = route,
-            Plugins = CompilePlugins(id, MergePlugins(serviceValue?["plugins"] as JsonObject, route["plugins"] as JsonObject)),
+            Plugins = pluginConfigMissing
+                ? MissingPluginConfig(id, IdText(route["plugin_config_id"]!))
+                : CompilePlugins(id, MergePlugins(serviceValue?["plugins"] as JsonObject, MergePlugins(pluginConfig?.Value?["plugins"] as JsonObject, route["plugins"] as JsonObject))),
             Upstream = upstream,
             EnableWebsocket = (route["enable_websocket"] ?? serviceValue?["enable_websocket"])?.GetValue<bool>() ?? false,
             Timeout = timeout,
         };
-        return new CompiledRoute(stored.ModifiedIndex, service?.ModifiedIndex ?? 0, upstreamKey, spec, model);
+        return new CompiledRoute(stored.ModifiedIndex, service?.ModifiedIndex ?? 0, upstreamKey, spec, model)
+        {
+            PluginConfigRevision = pluginConfigMissing ? -1 : pluginConfig?.ModifiedIndex ?? 0,
+        };
+    }
+
+    private PluginChain MissingPluginConfig(string routeId, string pluginConfigId)
+    {
+        LogMissingPluginConfig(routeId, pluginConfigId);
+        return new PluginChain([MissingPluginConfigHandler.Instance]);
     }
 
     private (string? Key, UpstreamModel? Model) ResolveUpstream(
@@ -197,6 +269,10 @@ internal sealed partial class SnapshotBuilder(
                 : ($"upstream/{upstreamId}", null);
     }
 
+    /// <summary>
+    /// Plugins of a lower level under a higher one: a plugin configured on both takes the higher's
+    /// config. APISIX merges a route's plugin config under the route, then the service under that.
+    /// </summary>
     private static JsonObject? MergePlugins(JsonObject? fromService, JsonObject? fromRoute)
     {
         if (fromService is null)
@@ -204,7 +280,6 @@ internal sealed partial class SnapshotBuilder(
             return fromRoute;
         }
 
-        // A plugin configured on both takes the route's config, as APISIX merges them.
         var merged = new JsonObject();
         foreach (var (name, value) in fromService)
         {
@@ -233,7 +308,7 @@ internal sealed partial class SnapshotBuilder(
         var handlers = new PluginHandler[sorted.Length];
         for (var i = 0; i < sorted.Length; i++)
         {
-            handlers[i] = PluginMetaCompiler.Wrap(sorted[i].Handler, sorted[i].Meta, i, sorted.Length);
+            handlers[i] = PluginMetaCompiler.Wrap(sorted[i].Handler, sorted[i].Meta, i, sorted.Length, routeId == GlobalRulePlugins.ScopeId);
         }
 
         return new PluginChain(handlers, sorted);
@@ -247,7 +322,9 @@ internal sealed partial class SnapshotBuilder(
         var context = new PluginBuildContext(routeId, services, loggerFactory);
         foreach (var (name, node) in configs)
         {
-            if (node is not JsonObject config || plugins.Find(name) is not { } plugin || (skipAuth && plugin is IConsumerAuthPlugin))
+            // An empty array is Lua's empty table, which the Admin API accepted as {}: the plugin with its defaults.
+            var config = node is JsonArray { Count: 0 } ? [] : node as JsonObject;
+            if (config is null || plugins.Find(name) is not { } plugin || (skipAuth && plugin is IConsumerAuthPlugin))
             {
                 continue;
             }
@@ -332,15 +409,28 @@ internal sealed partial class SnapshotBuilder(
     /// target <paramref name="target"/>: results of pairs that no longer do are let go.
     /// </summary>
     public bool Compares(string routeId, string target)
-        => _routes.TryGetValue(routeId, out var route)
-           && route.Model.Plugins.Handlers.Any(h => PluginMetaCompiler.Unwrap(h) is ProxyMirrorHandler mirror && mirror.Compares(target));
+        => (routeId == GlobalRulePlugins.ScopeId ? _globalRules?.Chain : _routes.GetValueOrDefault(routeId)?.Model.Plugins) is { } chain
+           && chain.Handlers.Any(h => PluginMetaCompiler.Unwrap(h) is ProxyMirrorHandler mirror && mirror.Compares(target));
 
-    private sealed record CompiledRoute(long RouteRevision, long ServiceRevision, string? UpstreamKey, RouteMatchSpec Spec, RouteModel Model);
+    private sealed record CompiledRoute(long RouteRevision, long ServiceRevision, string? UpstreamKey, RouteMatchSpec Spec, RouteModel Model)
+    {
+        /// <summary>The plugin config's revision merged in: 0 without one, -1 when it was missing or invalid.</summary>
+        public long PluginConfigRevision { get; init; }
+    }
+
+    /// <summary>The global rules' chain (null when it would be empty) and the rule revisions it was compiled from.</summary>
+    private sealed record CompiledGlobalRules(List<(string Id, long Revision)> Revisions, PluginChain? Chain);
 
     private static string IdText(JsonNode id) => id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : id.ToJsonString();
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Skipping stored {Kind} {Id}: {Reason}")]
     private partial void LogSkipped(string kind, string id, string reason);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "Route {RouteId} refers to plugin config {PluginConfigId}, which is missing or invalid; its requests answer 503")]
+    private partial void LogMissingPluginConfig(string routeId, string pluginConfigId);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Error, Message = "Found {Plugin} configured across different global rules. Removing it from execution list")]
+    private partial void LogGlobalPluginDropped(string plugin);
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Route {RouteId} refers to an upstream that is missing or invalid ({Key}); its requests answer 503")]
     private partial void LogSkippedUpstream(string routeId, string key);

@@ -3,7 +3,7 @@ using MirrorGate.Resources;
 namespace MirrorGate.Stores;
 
 /// <summary>
-/// Where routes, upstreams and services live. Writes are durable before they return, and every
+/// Where routes, upstreams, services, plugin configs and global rules live. Writes are durable before they return, and every
 /// write (put or delete) gets a revision greater than any before it.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ public sealed class AdminPluginEndpointTests
         await using var gateway = await GatewayNode.StartAsync();
         var answer = await AdminCall.GetAsync(gateway, "/apisix/admin/plugins/list");
         Assert.Equal(200, answer.Status);
-        Assert.Equal("""["real-ip","request-id","cors","ip-restriction","key-auth","proxy-mirror","proxy-rewrite","limit-conn","limit-count","limit-req","response-rewrite"]""", answer.Body);
+        Assert.Equal("""["real-ip","request-id","cors","ip-restriction","key-auth","proxy-mirror","proxy-rewrite","limit-conn","limit-count","limit-req","response-rewrite","grpc-web","prometheus"]""", answer.Body);
     }
 
     [Fact]

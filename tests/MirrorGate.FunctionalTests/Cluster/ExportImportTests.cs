@@ -26,6 +26,9 @@ public sealed class ExportImportTests
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/services/s1", """{"upstream_id":"u1"}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/by-service", """{"uri":"/svc","service_id":"s1"}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/mirrored", $$"""{"uri":"/mirrored","upstream_id":"u1","plugins":{"proxy-mirror":{"host":"http://{{mirror.Address}}"} } }""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/plugin_configs/pc1", $$"""{"desc":"mirror all","plugins":{"proxy-mirror":{"host":"http://{{mirror.Address}}"} } }""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/by-config", """{"uri":"/by-config","upstream_id":"u1","plugin_config_id":"pc1"}""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/global_rules/g1", """{"plugins":{"request-id":{"header_name":"X-Moved-Id"} } }""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/consumers", """{"username":"jack","plugins":{"key-auth":{"key":"auth-jack"}}}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/keyed", """{"uri":"/keyed","upstream_id":"u1","plugins":{"key-auth":{}}}""");
             var (status, body) = await ClusterKit.AdminAsync(sqliteDirectory.AdminPort, HttpMethod.Post, "/apisix/admin/routes", """{"uri":"/posted","upstream_id":"u1"}""");
@@ -35,17 +38,19 @@ public sealed class ExportImportTests
             // Exported while the node runs, as a user would before switching it over.
             using var export = GatewayProcess.Start(sqliteDirectory.Path, "export", "-c", sqliteDirectory.ConfigPath, "--out", file);
             Assert.True(await export.WaitForExitAsync() == 0, export.Output);
-            Assert.Contains("exported 4 routes, 1 upstreams, 1 services, 1 consumers from sqlite", export.Output, StringComparison.Ordinal);
+            Assert.Contains("exported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers from sqlite", export.Output, StringComparison.Ordinal);
         }
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
-        Assert.Equal(["routes", "upstreams", "services", "consumers"], document.Select(p => p.Key));
+        Assert.Equal(["routes", "upstreams", "services", "plugin_configs", "global_rules", "consumers"], document.Select(p => p.Key));
+        Assert.Equal("pc1", document["plugin_configs"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("g1", document["global_rules"]![0]!["id"]!.GetValue<string>());
         // A consumer is named by its username and carries its key as stored: encrypted.
         var consumer = document["consumers"]![0]!.AsObject();
         Assert.Equal("jack", consumer["username"]!.GetValue<string>());
         Assert.False(consumer.ContainsKey("id"));
         Assert.NotEqual("auth-jack", consumer["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
-        Assert.Equal(new[] { "by-service", "keyed", "mirrored", postedId }.Order(StringComparer.Ordinal), document["routes"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "by-config", "by-service", "keyed", "mirrored", postedId }.Order(StringComparer.Ordinal), document["routes"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal("u1", document["upstreams"]![0]!["id"]!.GetValue<string>());
         var exportedCreateTime = document["routes"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "mirrored")!["create_time"]!.GetValue<long>();
 
@@ -55,7 +60,7 @@ public sealed class ExportImportTests
         using (var dryRun = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file, "--dry-run"))
         {
             Assert.True(await dryRun.WaitForExitAsync() == 0, dryRun.Output);
-            Assert.Contains("dry run: 4 routes, 1 upstreams, 1 services, 1 consumers valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
+            Assert.Contains("dry run: 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
         }
 
         using (var client = etcd.CreateClient())
@@ -66,7 +71,7 @@ public sealed class ExportImportTests
         using (var import = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file))
         {
             Assert.True(await import.WaitForExitAsync() == 0, import.Output);
-            Assert.Contains("imported 4 routes, 1 upstreams, 1 services, 1 consumers into etcd", import.Output, StringComparison.Ordinal);
+            Assert.Contains("imported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers into etcd", import.Output, StringComparison.Ordinal);
         }
 
         using var node = await etcdDirectory.StartFreshAsync();
@@ -75,13 +80,24 @@ public sealed class ExportImportTests
         Assert.Equal((200, "moved"), await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/mirrored"));
         Assert.Equal(401, (await ClusterKit.GetAsync(etcdDirectory.ProxyUrl, "/keyed")).Item1);
         using (var keyed = new HttpRequestMessage(HttpMethod.Get, etcdDirectory.ProxyUrl + "/keyed"))
-        using (var http = new HttpClient())
+        using (var keyClient = new HttpClient())
         {
             keyed.Headers.Add("apikey", "auth-jack");
-            using var answer = await http.SendAsync(keyed);
+            using var answer = await keyClient.SendAsync(keyed);
             Assert.Equal(200, (int)answer.StatusCode);
         }
+
         Assert.Equal("/mirrored", (await mirror.NextAsync(TimeSpan.FromSeconds(15))).RawTarget);
+
+        // The plugin config came along and still applies to the route that names it; so does the global rule.
+        using var http = new HttpClient();
+        using (var viaConfig = await http.GetAsync(etcdDirectory.ProxyUrl + "/by-config"))
+        {
+            Assert.Equal("moved", await viaConfig.Content.ReadAsStringAsync());
+            Assert.True(viaConfig.Headers.Contains("X-Moved-Id"));
+        }
+
+        Assert.Equal("/by-config", (await mirror.NextAsync(TimeSpan.FromSeconds(15))).RawTarget);
 
         // The stored value moved as it was: same id, same times; the indexes are etcd's now.
         var (getStatus, getBody) = await ClusterKit.AdminAsync(etcdDirectory.AdminPort, HttpMethod.Get, "/apisix/admin/routes/mirrored");
@@ -158,7 +174,7 @@ public sealed class ExportImportTests
         using (var import = GatewayProcess.Start(sqliteDirectory.Path, "import", "-c", sqliteDirectory.ConfigPath, "--in", file))
         {
             Assert.True(await import.WaitForExitAsync() == 0, import.Output);
-            Assert.Contains("imported 1 routes, 1 upstreams, 0 services, 0 consumers into sqlite", import.Output, StringComparison.Ordinal);
+            Assert.Contains("imported 1 routes, 1 upstreams, 0 services, 0 plugin_configs, 0 global_rules, 0 consumers into sqlite", import.Output, StringComparison.Ordinal);
         }
 
         using var node = await sqliteDirectory.StartAsync();

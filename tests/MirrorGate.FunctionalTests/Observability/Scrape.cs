@@ -44,6 +44,29 @@ internal sealed class Scrape
         return scrape;
     }
 
+    /// <summary>
+    /// The node's scrape once <paramref name="ready"/> holds, or the last one after 10 s. A request's
+    /// series are recorded just after its answer went out, so a test that has the answer polls for
+    /// them instead of assuming they are there.
+    /// </summary>
+    public static async Task<Scrape> WhenAsync(Infrastructure.GatewayNode gateway, Func<Scrape, bool> ready)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var scrape = Parse(await gateway.MetricsAsync());
+            if (ready(scrape) || DateTime.UtcNow > deadline)
+            {
+                return scrape;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The sum of the samples of one name whose labels include every given pair; 0 when there are none.</summary>
+    public double Sum(string name, params (string Label, string Value)[] labels) => Find(name, labels).Sum(s => s.Value);
+
     /// <summary>Samples of one name whose labels include every given pair.</summary>
     public IEnumerable<Sample> Find(string name, params (string Label, string Value)[] labels) =>
         Samples.Where(s => s.Name == name && labels.All(l => s.Label(l.Label) == l.Value));

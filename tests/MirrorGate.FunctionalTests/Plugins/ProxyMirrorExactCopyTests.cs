@@ -55,7 +55,7 @@ public sealed class ProxyMirrorExactCopyTests
     [Fact]
     public async Task Post_MirrorAnswersConnectionCloseMidBody_CopyCountedSentNotResentAndOthersArriveOnceExact()
     {
-        var (tally, accounts, others) = await CutOneCopyMidBodyAsync(WireCut.AnswerClose(8 * MiB));
+        var (tally, _, _, accounts, others) = await CutOneCopyMidBodyAsync(WireCut.AnswerClose(8 * MiB));
 
         ExactCopyAssert.ArrivedOnceCutAndCountedAnswered(tally, CutId, accounts);
         ExactCopyAssert.ArrivedOnceExactAndCountedSent(tally, others, accounts, answeredBesides: 1);
@@ -63,17 +63,21 @@ public sealed class ProxyMirrorExactCopyTests
 
     /// <summary>
     /// (d) The mirror closes after 8 of the copy's 16 MiB without answering: written and cut, the
-    /// copy fails and is not sent again (a mirrored POST must not create two orders).
+    /// copy fails and is not sent again (a mirrored POST must not create two orders). The copies
+    /// queued behind it on that connection were never written when the gateway saw the close
+    /// (mostly: it comes while the body is still being written), and go to a new connection; but
+    /// the mirror closes as nginx does, reading on, so a writer that gets ahead of its reader
+    /// (seen under the full suite's load: 2 of 6) writes some of them after the FIN: those the
+    /// mirror reads on the closing connection (lingered), and they fail, never sent twice.
+    /// Only the one copy being written when the gateway closed may reach the mirror cut short.
     /// </summary>
     [Fact]
     public async Task Post_MirrorClosesMidBodyWithoutAnswering_CopyCountedFailedNotResentAndOthersArriveOnceExact()
     {
-        var (tally, accounts, others) = await CutOneCopyMidBodyAsync(WireCut.Silent(8 * MiB));
+        var (tally, lingered, headsCut, accounts, others) = await CutOneCopyMidBodyAsync(WireCut.Silent(8 * MiB), withLingered: true);
 
         ExactCopyAssert.ArrivedOnceCutAndCountedFailed(tally, CutId, accounts);
-        // Copies behind it that were already written when the mirror closed fail with it (seen
-        // once under the full suite's load: 2 of 6); the rest go to a new connection, exact.
-        ExactCopyAssert.ArrivedAtMostOnceExactMissingCountedFailed(tally, others, accounts, cutCopies: 1);
+        ExactCopyAssert.ArrivedOnceExactOrWrittenBehindTheCutAndCountedFailed(tally, lingered, headsCut, others, accounts);
     }
 
     /// <summary>
@@ -109,7 +113,11 @@ public sealed class ProxyMirrorExactCopyTests
     /// and the mirror's small receive window keeps the socket buffers between gateway and mirror
     /// far below the 8 MiB left, so the gateway is still writing the body when it comes.
     /// </summary>
-    private static async Task<(CopyTally Tally, MirrorAccounts Accounts, string[] Others)> CutOneCopyMidBodyAsync(string cut)
+    /// <remarks>
+    /// With <paramref name="withLingered"/>, the copies the mirror read on the cut connection after
+    /// closing it count towards the tally's wait (each copy arrives once, here or on a new connection).
+    /// </remarks>
+    private static async Task<(CopyTally Tally, CopyTally Lingered, int HeadsCut, MirrorAccounts Accounts, string[] Others)> CutOneCopyMidBodyAsync(string cut, bool withLingered = false)
     {
         const int Behind = 6;
         await using var upstream = await RecordingServer.StartAsync();
@@ -127,8 +135,8 @@ public sealed class ProxyMirrorExactCopyTests
             gateway.Client, DigestedCopy.Post(url, others[i], bodies[i], chunked: i % 2 == 0))));
 
         var accounts = await MirrorAccounts.SettledAsync(gateway, "1", Behind + 2, () => CopyTally.Of(mirror).Describe());
-        var tally = await mirror.TallyAsync(Behind + 2);
+        var tally = await mirror.TallyAsync(Behind + 2, withLingered: withLingered);
         Assert.True(mirror.Connections >= 2, "the copies after the cut one need a new connection");
-        return (tally, accounts, others);
+        return (tally, CopyTally.Of(mirror.Lingered), mirror.LingeredHeadsCut, accounts, others);
     }
 }

@@ -20,10 +20,12 @@ internal sealed class WireMirror : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<string> _faults = new();
+    private readonly ConcurrentQueue<RecordedRequest> _lingered = new();
     private readonly ChangeSignal _changed = new();
     private readonly List<(Socket Socket, Task Run)> _connections = [];
     private readonly Task _acceptLoop;
     private int _keepAliveCloses;
+    private int _lingeredHeadsCut;
 
     public WireMirror(WireMirrorOptions? options = null)
     {
@@ -47,6 +49,15 @@ internal sealed class WireMirror : IAsyncDisposable
     /// <summary>Every request read, in the order each was finished with (its body whole, cut or ended).</summary>
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
+    /// <summary>
+    /// Requests read on connections the mirror had already closed its side of (a cut, the
+    /// keep-alive limit): never served, so their client may not count them sent.
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Lingered => _lingered.ToArray();
+
+    /// <summary>Request heads the client began on a closing connection and closed inside of.</summary>
+    public int LingeredHeadsCut => Volatile.Read(ref _lingeredHeadsCut);
+
     /// <summary>What was not a request where one should have started, per connection.</summary>
     public IReadOnlyList<string> Faults => _faults.ToArray();
 
@@ -66,14 +77,18 @@ internal sealed class WireMirror : IAsyncDisposable
     public int KeepAliveCloses => Volatile.Read(ref _keepAliveCloses);
 
     /// <summary>
-    /// What the mirror got, once it has recorded <paramref name="count"/> requests or after the
+    /// What the mirror got, once it has recorded <paramref name="count"/> requests (with
+    /// <paramref name="withLingered"/>, lingered ones and heads cut count too) or after the
     /// timeout (10 s by default) with what it has: the caller's assertions say what is missing.
     /// </summary>
-    public async Task<CopyTally> TallyAsync(int count, TimeSpan? timeout = null)
+    public async Task<CopyTally> TallyAsync(int count, TimeSpan? timeout = null, bool withLingered = false)
     {
         try
         {
-            await _changed.WaitUntilAsync(() => _requests.Count >= count, () => "", timeout ?? TimeSpan.FromSeconds(10));
+            await _changed.WaitUntilAsync(
+                () => _requests.Count + (withLingered ? _lingered.Count + LingeredHeadsCut : 0) >= count,
+                () => "",
+                timeout ?? TimeSpan.FromSeconds(10));
         }
         catch (TimeoutException)
         {
@@ -85,6 +100,18 @@ internal sealed class WireMirror : IAsyncDisposable
     internal void Record(RecordedRequest request)
     {
         _requests.Enqueue(request);
+        _changed.Changed();
+    }
+
+    internal void RecordLingered(RecordedRequest request)
+    {
+        _lingered.Enqueue(request);
+        _changed.Changed();
+    }
+
+    internal void LingeredHeadCut()
+    {
+        Interlocked.Increment(ref _lingeredHeadsCut);
         _changed.Changed();
     }
 

@@ -75,7 +75,7 @@ internal sealed class WireMirrorConnection(WireMirror mirror, Socket socket, int
                 await socket.SendAsync(OkAndClose, SocketFlags.None, stop);
             }
 
-            await LingerAsync(stop);
+            await LingerAsync(decoder, stop);
             return false;
         }
 
@@ -90,7 +90,7 @@ internal sealed class WireMirrorConnection(WireMirror mirror, Socket socket, int
         if (lastOnConnection)
         {
             mirror.ClosedAtKeepAliveLimit();
-            await LingerAsync(stop);
+            await LingerAsync(null, stop);
             return false;
         }
 
@@ -101,12 +101,42 @@ internal sealed class WireMirrorConnection(WireMirror mirror, Socket socket, int
         => mirror.Record(new RecordedRequest(
             head.Method, head.Target, head.Version, head.Headers, body.ToArray(), complete, index.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>nginx's lingering close: FIN, then read and drop until the client closes too (bounded).</summary>
-    private async Task LingerAsync(CancellationToken stop)
+    /// <summary>
+    /// nginx's lingering close: FIN, then read until the client closes too (bounded). Nothing read
+    /// then is served; the rest of a body cut short (<paramref name="unfinished"/>) is skipped,
+    /// and every request after it is recorded as lingered: the client wrote it after the mirror
+    /// had stopped (<see cref="WireMirror.Lingered"/>, a head cut short by the client's close
+    /// counted in <see cref="WireMirror.LingeredHeadsCut"/>).
+    /// </summary>
+    private async Task LingerAsync(WireBodyDecoder? unfinished, CancellationToken stop)
     {
         socket.Shutdown(SocketShutdown.Send);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
         limit.CancelAfter(LingerLimit);
-        await _reader.DiscardUntilClosedAsync(limit.Token);
+        try
+        {
+            if (unfinished is not null && await _reader.ReadBodyAsync(unfinished, Stream.Null, long.MaxValue, limit.Token) != BodyProgress.Complete)
+            {
+                return;
+            }
+
+            while (await _reader.ReadHeadAsync(limit.Token) is { } head)
+            {
+                var decoder = WireBodyDecoder.For(head);
+                var body = new MemoryStream();
+                var progress = await _reader.ReadBodyAsync(decoder, body, long.MaxValue, limit.Token);
+                mirror.RecordLingered(new RecordedRequest(
+                    head.Method, head.Target, head.Version, head.Headers, body.ToArray(), progress == BodyProgress.Complete, index.ToString(CultureInfo.InvariantCulture)));
+                if (progress != BodyProgress.Complete)
+                {
+                    return;
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // The client closed inside a request head.
+            mirror.LingeredHeadCut();
+        }
     }
 }

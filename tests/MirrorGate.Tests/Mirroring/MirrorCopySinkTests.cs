@@ -104,8 +104,10 @@ public sealed class MirrorCopySinkTests : IDisposable
 
         Assert.True(copy.Decline());
         Assert.True(copy.MarkWritten(Now));
+        Assert.True(copy.Decline());
+        Assert.True(copy.MarkWritten(Now));
         Assert.False(copy.Decline());
-        copy.Fail(MirrorReasons.Error, "declined twice");
+        copy.Fail(MirrorReasons.Error, "declined on every write");
 
         Assert.Equal(MirrorReasons.Error, sink.NoAnswer);
     }

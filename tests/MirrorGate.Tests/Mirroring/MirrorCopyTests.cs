@@ -73,22 +73,45 @@ public sealed class MirrorCopyTests : IDisposable
     }
 
     [Fact]
-    public void Decline_WrittenCopy_BackInTheQueueOnceThenFails()
+    public void Decline_WrittenCopy_BackInTheQueueUntilWrittenMaxAttemptsTimesThenFails()
+    {
+        var copy = Queued(withBody: false);
+        for (var write = 1; write < MirrorCopy.MaxAttempts; write++)
+        {
+            Assert.True(copy.MarkWritten(Now));
+            Assert.Equal(write, copy.Writes);
+            Assert.True(copy.Decline());
+            Assert.False(copy.IsWritten);
+            Assert.True(copy.CanRequeue);
+            Assert.Equal((1, 0), (_load.Queued, _load.InFlight));
+        }
+
+        Assert.True(copy.MarkWritten(Now));
+        Assert.False(copy.Decline());
+        copy.Fail(MirrorReasons.Error, "declined on every write");
+
+        Assert.Equal(1, _outcomes.FailedWith(MirrorReasons.Error));
+        Assert.Equal((0, 0), (_load.Queued, _load.InFlight));
+    }
+
+    [Fact]
+    public void Unmark_MarkedCopyNeverHandedOver_QueuedAgainAndItsWriteNotCounted()
     {
         var copy = Queued(withBody: false);
         Assert.True(copy.MarkWritten(Now));
 
-        Assert.True(copy.Decline());
+        copy.Unmark();
+
         Assert.False(copy.IsWritten);
+        Assert.Equal(0, copy.Writes);
         Assert.True(copy.CanRequeue);
         Assert.Equal((1, 0), (_load.Queued, _load.InFlight));
-
+        copy.Unmark();
+        Assert.Equal((1, 0), (_load.Queued, _load.InFlight));
         Assert.True(copy.MarkWritten(Now));
-        Assert.False(copy.Decline());
-        copy.Fail(MirrorReasons.Error, "declined twice");
-
-        Assert.Equal(1, _outcomes.FailedWith(MirrorReasons.Error));
+        copy.Answered(200, Now);
         Assert.Equal((0, 0), (_load.Queued, _load.InFlight));
+        Assert.Equal(1, _outcomes.SentWith("2xx"));
     }
 
     [Fact]
@@ -103,10 +126,12 @@ public sealed class MirrorCopyTests : IDisposable
     }
 
     [Fact]
-    public void CanRequeue_AfterMaxAttempts_False()
+    public void CanRequeue_AfterMaxAttemptsFruitlessConnections_False()
     {
         var copy = Queued(withBody: false);
-        copy.Attempts = MirrorCopy.MaxAttempts;
+        copy.FruitlessConnections = MirrorCopy.MaxAttempts - 1;
+        Assert.True(copy.CanRequeue);
+        copy.FruitlessConnections = MirrorCopy.MaxAttempts;
 
         Assert.False(copy.CanRequeue);
     }

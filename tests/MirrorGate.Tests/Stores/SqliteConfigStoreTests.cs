@@ -287,6 +287,34 @@ public sealed class SqliteConfigStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.InitializeAsync(None));
     }
 
+    [Theory]
+    [InlineData(ResourceKind.PluginConfig, "plugin_configs")]
+    [InlineData(ResourceKind.GlobalRule, "global_rules")]
+    public async Task PutGetListDelete_PluginObjects_RoundTripUnderApisixKind(ResourceKind kind, string storedKind)
+    {
+        const string Json = """{"id":"1","plugins":{"request-id":{}}}""";
+        var written = await _store.PutAsync(kind, "1", Json, null, None);
+        await _store.PutAsync(ResourceKind.Route, "1", "{}", null, None);
+
+        Assert.Equal(new StoredResource(kind, "1", Json, written.CreatedIndex, written.ModifiedIndex), await _store.GetAsync(kind, "1", None));
+        Assert.Equal("1", Assert.Single(await _store.ListAsync(kind, None)).Id);
+        Assert.Contains(new StoredResource(kind, "1", Json, written.CreatedIndex, written.ModifiedIndex), (await _store.LoadAllAsync(None)).Items);
+
+        // The row carries APISIX's directory name, as the etcd key does.
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM resources WHERE kind = $kind AND id = '1'";
+            command.Parameters.AddWithValue("$kind", storedKind);
+            Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        }
+
+        Assert.NotNull(await _store.DeleteAsync(kind, "1", None));
+        Assert.Null(await _store.GetAsync(kind, "1", None));
+        Assert.NotNull(await _store.GetAsync(ResourceKind.Route, "1", None));
+    }
+
     [Fact]
     public async Task Put_AfterDispose_ThrowsObjectDisposed()
     {

@@ -158,7 +158,6 @@ internal sealed class Http1MirrorLane : IMirrorLane
         {
             if (connection.Accepts(now, settings, _stallTicks))
             {
-                copy.Attempts++;
                 connection.Pending.Enqueue(copy);
                 connection.LastUsed = now;
                 return connection.ClaimWriter() ? connection : null;
@@ -168,7 +167,6 @@ internal sealed class Http1MirrorLane : IMirrorLane
         if (_connections.Count < settings.Concurrency)
         {
             var connection = new MirrorConnection(this, settings.VerifyTls, now);
-            copy.Attempts++;
             connection.Pending.Enqueue(copy);
             _connections.Add(connection);
             isNew = true;
@@ -190,7 +188,6 @@ internal sealed class Http1MirrorLane : IMirrorLane
         while (_waiting.Count > 0 && connection.Accepts(now, settings, _stallTicks))
         {
             var copy = _waiting.Dequeue();
-            copy.Attempts++;
             connection.Pending.Enqueue(copy);
             moved = true;
         }
@@ -201,8 +198,8 @@ internal sealed class Http1MirrorLane : IMirrorLane
     /// <summary>
     /// Takes back the copies a closed connection may send again (never written, or declined by
     /// the mirror), then finds connections for everything waiting: the closed one's place may
-    /// now be opened anew. A copy that has been on <see cref="MirrorCopy.MaxAttempts"/>
-    /// connections fails with the last connection's <paramref name="reason"/>.
+    /// now be opened anew. A copy that waited on <see cref="MirrorCopy.MaxAttempts"/> connections
+    /// that closed without writing or answering anything fails with the last one's <paramref name="reason"/>.
     /// </summary>
     internal void Resubmit(List<MirrorCopy> copies, string reason, string error)
     {
@@ -236,7 +233,7 @@ internal sealed class Http1MirrorLane : IMirrorLane
         {
             foreach (var copy in exhausted)
             {
-                copy.Fail(reason, $"{error} (the copy was put on {copy.Attempts} connections)");
+                copy.Fail(reason, $"{error} (the copy was never written: {copy.FruitlessConnections} connections to the mirror closed before anything was written or answered on them)");
             }
         }
 

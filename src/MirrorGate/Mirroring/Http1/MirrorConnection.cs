@@ -25,10 +25,19 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 {
     private static readonly RemoteCertificateValidationCallback AcceptAnyCertificate = static (_, _, _, _) => true;
 
+    // The hand-off of a flush that marked copies written: marked (under the lock), then writing
+    // once the writer is past the last point a close can still take the marks back.
+    private const int NoHandOff = 0;
+    private const int HandOffMarked = 1;
+    private const int HandOffWriting = 2;
+    private const int HandOffCancelled = 3;
+
     private readonly Http1MirrorLane _lane;
     private readonly Http1ResponseParser _parser = new();
     private readonly List<MirrorCopy> _batch = []; // the writer's pass: each copy's body held by the writer
     private int _marked; // copies of the batch marked written
+    private int _handOff; // NoHandOff, HandOffMarked, HandOffWriting or HandOffCancelled
+    private int _handOffFrom; // the first copy of the batch the marked flush marked
     private Socket? _socket;
     private Stream? _stream;
     private byte[]? _sendBuffer; // owned by the writer
@@ -75,6 +84,9 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
     /// <summary>Since when the oldest unanswered copy has waited (reset by every answer).</summary>
     private long WaitingSince { get; set; }
+
+    /// <summary>Whether any answer was read here: a connection that answered did work, so its close charges no copy.</summary>
+    private bool AnsweredAny { get; set; }
 
     /// <summary>How long the last answer took from its write; unknown (max) until the first one.</summary>
     private long LastAnswerTicks { get; set; } = long.MaxValue;
@@ -394,9 +406,13 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// <paramref name="writtenThrough"/>: those are marked written first, under the lock and only
     /// while the connection is open (not closing), so a close that comes first finds them
     /// unwritten and free to go elsewhere, and one that comes after knows they may have arrived.
+    /// Between the marks and the write, a close can still take the marks back (the hand-off):
+    /// once the writer is past it, the bytes go to the socket and the copies count as written;
+    /// before, the close disposed the stream, not a byte of them left, and they go elsewhere.
     /// </summary>
     private async ValueTask<bool> FlushAsync(ReadOnlyMemory<byte> bytes, int writtenThrough)
     {
+        var handing = false;
         if (writtenThrough > _marked)
         {
             lock (_lane.Sync)
@@ -407,6 +423,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                 }
 
                 var now = Context.Time.GetTimestamp();
+                _handOffFrom = _marked;
                 for (; _marked < writtenThrough; _marked++)
                 {
                     if (!_batch[_marked].MarkWritten(now))
@@ -415,11 +432,51 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
                         return false;
                     }
                 }
+
+                Volatile.Write(ref _handOff, HandOffMarked);
+                handing = true;
+            }
+
+            if (Interlocked.CompareExchange(ref _handOff, HandOffWriting, HandOffMarked) != HandOffMarked)
+            {
+                // A close came between the marks and the write: it took them back.
+                return false;
             }
         }
 
         await _stream!.WriteAsync(bytes).ConfigureAwait(false);
+        if (handing)
+        {
+            // A write that throws leaves the hand-off at writing: its copies may have gone out in part.
+            Volatile.Write(ref _handOff, NoHandOff);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Under the lock, by a closing connection: the copies of a flush marked written but not yet
+    /// handed to the socket are taken back (unmarked), so they go elsewhere.
+    /// </summary>
+    private void TakeBackUnsentMarks()
+    {
+        if (Volatile.Read(ref _handOff) != HandOffMarked)
+        {
+            return;
+        }
+
+        // Read before the hand-off is cancelled: the writer lets go of its batch only after it
+        // sees the cancellation, and cannot start another flush while the lock is held.
+        var unsent = _batch.GetRange(_handOffFrom, _marked - _handOffFrom);
+        if (Interlocked.CompareExchange(ref _handOff, HandOffCancelled, HandOffMarked) != HandOffMarked)
+        {
+            return;
+        }
+
+        foreach (var copy in unsent)
+        {
+            copy.Unmark();
+        }
     }
 
     // ---- reading ----
@@ -614,6 +671,7 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         lock (_lane.Sync)
         {
             Outstanding.Dequeue();
+            AnsweredAny = true;
             now = Context.Time.GetTimestamp();
             LastAnswerTicks = now - copy.WrittenAt;
             WaitingSince = now;
@@ -646,11 +704,12 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
     /// Closes once and settles every copy on the connection: copies never written go to another
     /// connection (they fail when the connect failed); written ones fail with
     /// <paramref name="reason"/>, unless the mirror <paramref name="declined"/> them by closing
-    /// after an answer that said so: those are sent once more.
+    /// after an answer that said so: those are sent again (up to <see cref="MirrorCopy.MaxAttempts"/> writes).
     /// </summary>
     private void Close(string reason, string error, bool declined = false, bool connectFailed = false)
     {
         MirrorCopy[] copies;
+        bool fruitless;
         lock (_lane.Sync)
         {
             if (State == ConnectionState.Closed)
@@ -660,9 +719,14 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
 
             State = ConnectionState.Closed;
             _lane.Remove(this);
+            TakeBackUnsentMarks();
             copies = [.. Outstanding, .. Pending];
             Pending.Clear();
             Outstanding.Clear();
+
+            // Nothing written (an answered copy left Outstanding, a written one is still in it) and
+            // nothing answered: the mirror closed or talked first, before any work was done here.
+            fruitless = !AnsweredAny && !Array.Exists(copies, static c => c.IsWritten);
         }
 
         try
@@ -684,13 +748,30 @@ internal sealed class MirrorConnection : IThreadPoolWorkItem
         var again = new List<MirrorCopy>(copies.Length);
         foreach (var copy in copies)
         {
-            if (copy.IsWritten ? declined && copy.Decline() : !connectFailed)
+            if (copy.IsWritten)
             {
-                again.Add(copy);
+                if (declined && copy.Decline())
+                {
+                    again.Add(copy);
+                }
+                else
+                {
+                    copy.Fail(reason, declined ? $"{error} (the mirror declined the copy on {copy.Writes} connections; it is not written again)" : error);
+                }
+            }
+            else if (connectFailed)
+            {
+                // The connection this copy waited for could not be opened: the mirror is unreachable now.
+                copy.Fail(reason, error);
             }
             else
             {
-                copy.Fail(reason, error);
+                if (fruitless)
+                {
+                    copy.FruitlessConnections++;
+                }
+
+                again.Add(copy);
             }
         }
 

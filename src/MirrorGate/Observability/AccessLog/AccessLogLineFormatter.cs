@@ -166,7 +166,8 @@ internal sealed class AccessLogLineFormatter(AccessLogFormat format, AccessLogEs
                 line.AppendValue(proxy?.UpstreamUri);
                 break;
             case AccessLogVariable.RouteId:
-                WriteValueOrMissing(ref line, proxy?.Route.Id);
+                // A request that matched no route but was counted by a global rule has a context with the id "": nginx's "-".
+                WriteValueOrMissing(ref line, proxy?.Route.Id is { Length: > 0 } routeId ? routeId : null);
                 break;
             case AccessLogVariable.RouteName:
                 WriteValueOrMissing(ref line, AccessLogRequestValues.StringProperty(proxy?.Route.Config, "name"));

@@ -10,10 +10,12 @@ namespace MirrorGate.Observability.Apisix;
 /// <summary>
 /// APISIX's <c>prometheus</c> plugin series beside the mirror's: per request (from the
 /// <see cref="ICompletedRequestObserver"/> call) <c>http_status</c>, <c>http_latency</c> and
-/// <c>bandwidth</c>; at scrape time the node gauges (connections, requests, node info, etcd,
-/// upstream health). Names, types, help texts, label names and their order are APISIX's.
-/// A request costs a weak-table probe for its route, two reference scans of small arrays, and
-/// Interlocked updates: its label strings are built once per new series, never per request.
+/// <c>bandwidth</c>, for the requests the plugin marked (<see cref="ProxyContext.ApisixHttpMetrics"/>);
+/// at scrape time the node gauges (connections, requests, node info, etcd, upstream health), which
+/// APISIX's exporter writes whether or not a route has the plugin. Names, types, help texts, label
+/// names and their order are APISIX's. A request costs a weak-table probe for its route, two
+/// reference scans of small arrays, and Interlocked updates: its label strings are built once per
+/// new series, never per request.
 /// </summary>
 internal sealed class ApisixMetrics : ICompletedRequestObserver, IPrometheusSource
 {
@@ -25,8 +27,13 @@ internal sealed class ApisixMetrics : ICompletedRequestObserver, IPrometheusSour
     private readonly IConfigServerReachability? _configServer;
     private readonly string _hostname;
     private readonly string _version;
-    private readonly ConditionalWeakTable<RouteModel, RouteSeries> _routes = [];
-    private readonly RouteSeries _noRoute;
+    // One cache per label choice: a route's labels by id, and by name for prefer_name. A compiled
+    // route is immutable (a renamed route or service is a new RouteModel in the next snapshot), so
+    // an entry never goes stale; it goes with its route.
+    private readonly ConditionalWeakTable<RouteModel, RouteSeries> _byIds = [];
+    private readonly ConditionalWeakTable<RouteModel, RouteSeries> _byNames = [];
+    private readonly ConditionalWeakTable<RouteModel, RouteSeries>.CreateValueCallback _createByIds;
+    private readonly ConditionalWeakTable<RouteModel, RouteSeries>.CreateValueCallback _createByNames;
 
     public ApisixMetrics(
         ApisixMetricsSettings settings,
@@ -45,35 +52,36 @@ internal sealed class ApisixMetrics : ICompletedRequestObserver, IPrometheusSour
         _configServer = store as IConfigServerReachability;
         _hostname = hostname ?? Dns.GetHostName();
         _version = version ?? CommandLine.Version;
-        _noRoute = new RouteSeries(_families, "", "", null);
+        _createByIds = route => new RouteSeries(_families, route.Id, route.ServiceId, route.Hosts);
+        // APISIX's prefer_name: the route's name or its id; the service's name or its id ("" without a service).
+        _createByNames = route => new RouteSeries(_families, route.Name ?? route.Id,
+            route.ServiceId.Length == 0 ? "" : route.ServiceName ?? route.ServiceId, route.Hosts);
     }
 
     public bool NeedsByteCounts => true;
 
     public void OnCompleted(in CompletedRequest request)
     {
-        var http = request.Http;
+        // Only a request the prometheus plugin ran for is recorded, as in APISIX. One that matched
+        // no route is recorded when a global rule's plugin marked its context; that context's
+        // route has the id "" and no hosts, which gives APISIX's labels for it (all "" but code).
         var proxy = request.Proxy;
-        RouteSeries route;
-        string matchedUri;
-        if (proxy is null)
+        if (proxy is null || proxy.ApisixHttpMetrics == ApisixHttpMetricsMark.None)
         {
-            route = _noRoute;
-            matchedUri = "";
-        }
-        else
-        {
-            route = _routes.TryGetValue(proxy.Route, out var cached) ? cached : _routes.GetValue(proxy.Route, Create);
-            matchedUri = proxy.MatchedUri;
+            return;
         }
 
+        var http = request.Http;
+        var (routes, create) = proxy.ApisixHttpMetrics == ApisixHttpMetricsMark.Names ? (_byNames, _createByNames) : (_byIds, _createByIds);
+        var route = routes.TryGetValue(proxy.Route, out var cached) ? cached : routes.GetValue(proxy.Route, create);
+
         // APISIX's node label is ctx.balancer_ip: the last node tried, "" when none was picked.
-        var series = route.For(proxy?.Node?.Host ?? "");
-        series.Status(http.Response.StatusCode, matchedUri, route.MatchedHost(http.Request.Host.Value)).Add(1);
+        var series = route.For(proxy.Node?.Host ?? "");
+        series.Status(http.Response.StatusCode, proxy.MatchedUri, route.MatchedHost(http.Request.Host.Value)).Add(1);
 
         var total = request.RequestTime.TotalMilliseconds;
         var apisix = total;
-        if (proxy?.LastAttempt is { } last)
+        if (proxy.LastAttempt is { } last)
         {
             var upstream = last.Elapsed.TotalMilliseconds;
             if (proxy.EarlierAttempts is { } earlier)
@@ -121,8 +129,6 @@ internal sealed class ApisixMetrics : ICompletedRequestObserver, IPrometheusSour
             write(writer);
         }
     }
-
-    private RouteSeries Create(RouteModel route) => new(_families, route.Id, route.ServiceId, route.Hosts);
 
     private void WriteConnections(TextWriter writer)
     {

@@ -3,10 +3,11 @@ using MirrorGate.Routing;
 namespace MirrorGate.Observability.Apisix;
 
 /// <summary>
-/// What one compiled route (or "no route") needs to label its requests: its id, service id and
-/// hosts read once, and its <see cref="NodeSeries"/> per node in a small copy-on-write array
-/// searched by reference. Series themselves live in the families, so a route recompiled into a
-/// new snapshot gets a new cache over the same series.
+/// What one compiled route needs to label its requests: its <c>route</c> and <c>service</c>
+/// label values (ids, or names with <c>prefer_name</c>) and hosts read once, and its
+/// <see cref="NodeSeries"/> per node in a small copy-on-write array searched by reference. Series
+/// themselves live in the families, so a route recompiled into a new snapshot gets a new cache
+/// over the same series (and over new ones when a name changed).
 /// </summary>
 internal sealed class RouteSeries
 {

@@ -16,7 +16,7 @@ internal sealed class LimitConnPlugin : IGatewayPlugin
 {
     public const string PluginName = "limit-conn";
 
-    private readonly ConnectionCounters _counters = new();
+    private ConnectionCounters? _counters;
 
     public string Name => PluginName;
 
@@ -43,9 +43,15 @@ internal sealed class LimitConnPlugin : IGatewayPlugin
     }
 
     public PluginHandler CreateHandler(JsonObject config, PluginBuildContext context)
-        => new LimitConnHandler(
-            _counters,
-            context.Services.GetService<TimeProvider>() ?? TimeProvider.System,
+    {
+        var time = context.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        // One store per node (this plugin instance is the node's), made with the node's clock on first use.
+        var counters = Volatile.Read(ref _counters)
+            ?? Interlocked.CompareExchange(ref _counters, new ConnectionCounters(time), null)
+            ?? _counters!;
+        return new LimitConnHandler(
+            counters,
+            time,
             LimitScope.For(context.RouteId, config, group: null),
             LimitKey.Compile(config["key"]!.GetValue<string>(), config["key_type"]?.GetValue<string>() ?? "var"),
             config["conn"]!.GetValue<long>(),
@@ -54,6 +60,7 @@ internal sealed class LimitConnPlugin : IGatewayPlugin
             TimeSpan.FromSeconds(config["default_conn_delay"]!.GetValue<double>()),
             config["rejected_code"]?.GetValue<int>() ?? 503,
             LimitRejection.Body(config["rejected_msg"]?.GetValue<string>()));
+    }
 
     private static bool IsText(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String;
 }

@@ -175,6 +175,12 @@ internal sealed class MirrorTargetHandler
             return "*";
         }
 
+        // A gRPC mirror gets the path the request has after the access phase (grpc-web's method path).
+        if (Config.IsGrpc && context.RewrittenUri is { } rewritten)
+        {
+            return rewritten;
+        }
+
         return Config.BuildPathAndQuery(RawPath(http), http.Request.QueryString.Value ?? "", context.UpstreamUriAtMirror);
     }
 

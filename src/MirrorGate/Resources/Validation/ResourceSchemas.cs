@@ -17,11 +17,15 @@ internal static class ResourceSchemas
     private static readonly Lazy<JsonObject> Route = new(() => Load(Prefix + "route.json")!);
     private static readonly Lazy<JsonObject> Upstream = new(() => Load(Prefix + "upstream.json")!);
     private static readonly Lazy<JsonObject> Service = new(() => Load(Prefix + "service.json")!);
+    private static readonly Lazy<JsonObject> PluginConfig = new(() => Load(Prefix + "plugin_config.json")!);
+    private static readonly Lazy<JsonObject> GlobalRule = new(() => Load(Prefix + "global_rule.json")!);
     private static readonly Lazy<JsonObject> Consumer = new(() => Load(Prefix + "consumer.json")!);
     private static readonly ConcurrentDictionary<string, JsonObject?> Plugins = new(StringComparer.Ordinal);
     private static readonly Lazy<JsonObject> RouteLimits = new(() => Load(LimitsPrefix + "route.json")!);
     private static readonly Lazy<JsonObject> UpstreamLimits = new(() => Load(LimitsPrefix + "upstream.json")!);
     private static readonly Lazy<JsonObject> ServiceLimits = new(() => Load(LimitsPrefix + "service.json")!);
+    private static readonly Lazy<JsonObject> PluginConfigLimitsSchema = new(() => Load(LimitsPrefix + "plugin_config.json")!);
+    private static readonly Lazy<JsonObject> GlobalRuleLimits = new(() => Load(LimitsPrefix + "global_rule.json")!);
     private static readonly Lazy<JsonObject> ConsumerLimits = new(() => Load(LimitsPrefix + "consumer.json")!);
     private static readonly Lazy<JsonObject> PluginLimits = new(() => Load(LimitsPrefix + "plugin.json")!);
 
@@ -30,6 +34,8 @@ internal static class ResourceSchemas
         ResourceKind.Route => Route.Value,
         ResourceKind.Upstream => Upstream.Value,
         ResourceKind.Service => Service.Value,
+        ResourceKind.PluginConfig => PluginConfig.Value,
+        ResourceKind.GlobalRule => GlobalRule.Value,
         ResourceKind.Consumer => Consumer.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -40,6 +46,8 @@ internal static class ResourceSchemas
         ResourceKind.Route => RouteLimits.Value,
         ResourceKind.Upstream => UpstreamLimits.Value,
         ResourceKind.Service => ServiceLimits.Value,
+        ResourceKind.PluginConfig => PluginConfigLimitsSchema.Value,
+        ResourceKind.GlobalRule => GlobalRuleLimits.Value,
         ResourceKind.Consumer => ConsumerLimits.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

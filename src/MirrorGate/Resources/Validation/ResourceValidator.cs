@@ -3,15 +3,15 @@ using System.Text.Json.Nodes;
 namespace MirrorGate.Resources.Validation;
 
 /// <summary>
-/// Validates a route, upstream or service as APISIX's Admin API does, answering with the full
+/// Validates a route, upstream, service, plugin config or global rule as APISIX's Admin API does, answering with the full
 /// <c>error_msg</c> text, or null when the resource is valid.
 /// </summary>
 /// <remarks>
 /// The order matters because only the first fault is reported, and it is APISIX's:
 /// host/hosts and remote_addr/remote_addrs exclusivity, the schema, the inline upstream,
-/// upstream_id, service_id, plugins, then vars; the gateway's own bounds (<see cref="ResourceLimits"/>)
+/// upstream_id, service_id, plugin_config_id, plugins, then vars; the gateway's own bounds (<see cref="ResourceLimits"/>)
 /// come last, so APISIX's message wins wherever APISIX has one. Things MirrorGate has no counterpart for are not
-/// checked: plugin_config_id, filter_func and script (Lua code), tls.client_cert_id (SSL objects).
+/// checked: filter_func and script (Lua code), tls.client_cert_id (SSL objects).
 /// </remarks>
 internal static class ResourceValidator
 {
@@ -20,6 +20,7 @@ internal static class ResourceValidator
         ResourceKind.Route => ValidateRoute(value, hooks),
         ResourceKind.Service => ValidateService(value, hooks),
         ResourceKind.Upstream => UpstreamChecker.Check(value),
+        ResourceKind.PluginConfig or ResourceKind.GlobalRule => ValidatePluginsOnly(kind, value, hooks),
         ResourceKind.Consumer => ValidateConsumer(value, hooks),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -42,6 +43,7 @@ internal static class ResourceValidator
             ?? CheckInlineUpstream(route)
             ?? CheckReference(route, "upstream_id", ResourceKind.Upstream, hooks)
             ?? CheckReference(route, "service_id", ResourceKind.Service, hooks)
+            ?? CheckReference(route, "plugin_config_id", ResourceKind.PluginConfig, hooks)
             ?? PluginConfigChecker.Check(route["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
             ?? CheckVars(route, hooks)
             ?? ResourceLimits.Check(ResourceKind.Route, route);
@@ -53,6 +55,12 @@ internal static class ResourceValidator
         ?? CheckReference(service, "upstream_id", ResourceKind.Upstream, hooks)
         ?? PluginConfigChecker.Check(service["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
         ?? ResourceLimits.Check(ResourceKind.Service, service);
+
+    /// <summary>A plugin config or a global rule: its schema, then each plugin's (APISIX's <c>check_conf</c> of both).</summary>
+    private static string? ValidatePluginsOnly(ResourceKind kind, JsonObject value, ValidationHooks hooks) =>
+        CheckSchema(kind, value)
+        ?? PluginConfigChecker.Check(value["plugins"], hooks.PluginSchema, hooks.CheckVars, hooks.PluginCheck)
+        ?? ResourceLimits.Check(kind, value);
 
     /// <summary>
     /// APISIX's consumer checks: the schema, then the plugins with their consumer schemas

@@ -300,6 +300,15 @@ internal sealed class MirrorSide
     }
 
     /// <summary>
+    /// Sends a FIN and keeps reading: the client sees the connection end, and whatever it still
+    /// writes is read, and recorded when it is a whole request (see <see cref="Unparsed"/> for the rest).
+    /// </summary>
+    public void HalfClose() => _socket.Shutdown(SocketShutdown.Send);
+
+    /// <summary>Bytes read but not (yet) part of a whole request: after the client closed, a request it had begun to write.</summary>
+    public int Unparsed => _input.Data.Length;
+
+    /// <summary>
     /// Reads one request head and leaves its body unread: a script can answer before reading the
     /// body, as nginx's <c>return 200</c> does. Null when the client closed the connection first.
     /// </summary>

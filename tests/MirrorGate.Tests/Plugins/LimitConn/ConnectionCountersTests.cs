@@ -7,7 +7,7 @@ public sealed class ConnectionCountersTests
     [Fact]
     public void TryEnter_PastLimit_RefusedAndNotCounted()
     {
-        var counters = new ConnectionCounters();
+        var counters = new ConnectionCounters(TimeProvider.System);
 
         Assert.Equal(1, counters.TryEnter("k", 2));
         Assert.Equal(2, counters.TryEnter("k", 2));
@@ -21,7 +21,7 @@ public sealed class ConnectionCountersTests
     [Fact]
     public void TryEnter_DifferentKeys_CountedApart()
     {
-        var counters = new ConnectionCounters();
+        var counters = new ConnectionCounters(TimeProvider.System);
 
         Assert.Equal(1, counters.TryEnter("a", 1));
         Assert.Equal(1, counters.TryEnter("b", 1));
@@ -31,7 +31,7 @@ public sealed class ConnectionCountersTests
     [Fact]
     public void Sweep_KeysAtZero_Dropped_InFlightKept()
     {
-        var counters = new ConnectionCounters();
+        var counters = new ConnectionCounters(TimeProvider.System);
         counters.TryEnter("done", 1);
         counters.Leave("done");
         counters.TryEnter("busy", 1);
@@ -46,7 +46,7 @@ public sealed class ConnectionCountersTests
     [Fact]
     public async Task TryEnterLeave_Concurrent_BackToZero()
     {
-        var counters = new ConnectionCounters();
+        var counters = new ConnectionCounters(TimeProvider.System);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
         {

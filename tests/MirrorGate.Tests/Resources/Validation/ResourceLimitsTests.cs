@@ -20,6 +20,8 @@ public sealed class ResourceLimitsTests
     [InlineData(ResourceKind.Route)]
     [InlineData(ResourceKind.Service)]
     [InlineData(ResourceKind.Upstream)]
+    [InlineData(ResourceKind.PluginConfig)]
+    [InlineData(ResourceKind.GlobalRule)]
     public void LimitsFor_EveryNumberInApisixSchema_HasAnUpperBound(ResourceKind kind)
     {
         var unbounded = new List<string>();

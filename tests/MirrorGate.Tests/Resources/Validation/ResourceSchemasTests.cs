@@ -10,6 +10,8 @@ public sealed class ResourceSchemasTests
     [InlineData(ResourceKind.Route)]
     [InlineData(ResourceKind.Upstream)]
     [InlineData(ResourceKind.Service)]
+    [InlineData(ResourceKind.PluginConfig)]
+    [InlineData(ResourceKind.GlobalRule)]
     public void For_EachKind_IsStrictObjectSchemaLoadedOnce(ResourceKind kind)
     {
         var schema = ResourceSchemas.For(kind);
