@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using MirrorGate.Balancing;
+using MirrorGate.Consumers;
 using MirrorGate.Observability;
 using MirrorGate.Observability.Apisix;
 using MirrorGate.Snapshot;
@@ -62,7 +63,7 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
         var global = snapshot.GlobalRules;
         if (candidate is null)
         {
-            await (global is null ? WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound) : HandleUnmatchedAsync(http, global)).ConfigureAwait(false);
+            await (global is null ? WriteAsync(http, StatusCodes.Status404NotFound, RouteNotFound) : HandleUnmatchedAsync(http, global, snapshot.Consumers)).ConfigureAwait(false);
             return;
         }
 
@@ -171,9 +172,10 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
     /// labels as APISIX's exporter does; otherwise the access log and the metrics see a request
     /// that matched nothing.
     /// </summary>
-    private static async Task HandleUnmatchedAsync(HttpContext http, PluginChain global)
+    private static async Task HandleUnmatchedAsync(HttpContext http, PluginChain global, ConsumerSet consumers)
     {
-        var context = new ProxyContext(http, UnmatchedRoute);
+        // A global key-auth finds its consumers here too: a known key gets the 404, as in APISIX.
+        var context = new ProxyContext(http, UnmatchedRoute) { Consumers = consumers };
         try
         {
             var result = await RewriteAsync(global.Handlers, context).ConfigureAwait(false);

@@ -390,4 +390,26 @@ public sealed class KeyAuthApisixTests
         Assert.Contains(gateway.Logs.Lines, l => l.Message.Contains("Skipping stored consumer grouped: invalid configuration: group_id is not supported", StringComparison.Ordinal));
         Assert.Equal(0, upstream.Count);
     }
+
+    [Fact]
+    public async Task GlobalRuleKeyAuth_EveryRouteNeedsAKey_ConsumerPluginsJoin_UnmatchedKnownKey404()
+    {
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await PutConsumerAsync(gateway, """{"username":"jack","plugins":{"key-auth":{"key":"auth-jack"},"proxy-rewrite":{"headers":{"set":{"X-Plan":"gold"} } } } }""");
+        var rule = await AdminCall.PutAsync(gateway, "/apisix/admin/global_rules/1", """{"plugins":{"key-auth":{} } }""");
+        Assert.True(rule.Status is 200 or 201, rule.Body);
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/hello","upstream":{"type":"roundrobin","nodes":{"{{upstream.Address}}":1} } }""");
+
+        using var withoutKey = await GetAsync(gateway, "/hello");
+        using var withKey = await GetAsync(gateway, "/hello", ("apikey", "auth-jack"));
+        using var unmatchedBadKey = await GetAsync(gateway, "/nowhere", ("apikey", "wrong"));
+        using var unmatchedKnownKey = await GetAsync(gateway, "/nowhere", ("apikey", "auth-jack"));
+
+        Assert.Equal(401, (int)withoutKey.StatusCode);
+        Assert.Equal(200, (int)withKey.StatusCode);
+        Assert.Equal("gold", Assert.Single(upstream.Requests).Header("X-Plan"));
+        Assert.Equal(401, (int)unmatchedBadKey.StatusCode);
+        Assert.Equal(404, (int)unmatchedKnownKey.StatusCode);
+    }
 }
