@@ -237,7 +237,8 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
         }
 
         await WaitLiveAsync(http, revision).ConfigureAwait(false);
-        await AdminJson.WriteAsync(http, 200, new JsonObject { ["deleted"] = id, ["key"] = Key(kind, id) }).ConfigureAwait(false);
+        // "deleted" is etcd's count of deleted keys as a string, as APISIX passes it through: always "1" here.
+        await AdminJson.WriteAsync(http, 200, new JsonObject { ["deleted"] = "1", ["key"] = Key(kind, id) }).ConfigureAwait(false);
     }
 
     private async Task SaveAsync(HttpContext http, ResourceKind kind, string id, JsonObject value, StoredResource? existing, bool keepUpdateTime, int? status, bool compareAndSwap = false)

@@ -52,6 +52,34 @@ public sealed class KeyAuthApisixTests
         Assert.Null(received.Header("X-Consumer-Custom-ID"));
     }
 
+    [Fact]
+    public async Task Get_PrometheusBesideKeyAuth_SeriesCarryTheConsumersName()
+    {
+        // APISIX's consumer label: the username key-auth attached, "" for a request refused before it.
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await PutConsumerAsync(gateway, """{"username":"jack","plugins":{"key-auth":{"key":"auth-one"}}}""");
+        await PutConsumerAsync(gateway, """{"username":"rose","plugins":{"key-auth":{"key":"auth-two"}}}""");
+        await gateway.PutRouteAsync("1", Route("/hello", "", upstream.Address, ""","prometheus":{}"""));
+
+        using (var refused = await GetAsync(gateway, "/hello"))
+        {
+            Assert.Equal(401, (int)refused.StatusCode);
+        }
+
+        foreach (var key in new[] { "auth-one", "auth-two", "auth-one" })
+        {
+            using var response = await GetAsync(gateway, "/hello", ("apikey", key));
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        var scrape = await MirrorGate.FunctionalTests.Observability.Scrape.WhenAsync(gateway, s => s.Sum("apisix_http_status") >= 4);
+        Assert.Equal(2, scrape.Value("apisix_http_status", ("code", "200"), ("route", "1"), ("consumer", "jack"), ("node", "127.0.0.1")));
+        Assert.Equal(1, scrape.Value("apisix_http_status", ("code", "200"), ("route", "1"), ("consumer", "rose"), ("node", "127.0.0.1")));
+        Assert.Equal(1, scrape.Value("apisix_http_status", ("code", "401"), ("route", "1"), ("consumer", ""), ("node", "")));
+        Assert.Equal(2, scrape.Value("apisix_http_latency_count", ("type", "request"), ("route", "1"), ("service", ""), ("consumer", "jack"), ("node", "127.0.0.1")));
+    }
+
     [Theory]
     // key-auth.t TEST 6-7.
     [InlineData("bad-key-123", "{\"message\":\"Invalid API key in request\"}\n")]

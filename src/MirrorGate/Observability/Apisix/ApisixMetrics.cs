@@ -76,7 +76,8 @@ internal sealed class ApisixMetrics : ICompletedRequestObserver, IPrometheusSour
         var route = routes.TryGetValue(proxy.Route, out var cached) ? cached : routes.GetValue(proxy.Route, create);
 
         // APISIX's node label is ctx.balancer_ip: the last node tried, "" when none was picked.
-        var series = route.For(proxy.Node?.Host ?? "");
+        // The consumer label is the username key-auth attached, "" without one.
+        var series = route.For(proxy.Node?.Host ?? "", proxy.Consumer?.Name ?? "");
         series.Status(http.Response.StatusCode, proxy.MatchedUri, route.MatchedHost(http.Request.Host.Value)).Add(1);
 
         var total = request.RequestTime.TotalMilliseconds;

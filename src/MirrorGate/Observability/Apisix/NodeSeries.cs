@@ -1,7 +1,7 @@
 namespace MirrorGate.Observability.Apisix;
 
 /// <summary>
-/// The series of one (route, node) pair, found by the request with a reference compare: the
+/// The series of one (route, node, consumer), found by the request with a reference compare: the
 /// three latency histograms, the two bandwidth counters and, per (code, matched uri, matched
 /// host), the status counters, held in a small copy-on-write array.
 /// </summary>
@@ -16,12 +16,13 @@ internal sealed class NodeSeries
     private readonly string _service;
     private StatusEntry[] _statuses = [];
 
-    public NodeSeries(ApisixHttpFamilies families, string route, string service, string node)
+    public NodeSeries(ApisixHttpFamilies families, string route, string service, string node, string consumer)
     {
         _families = families;
         _route = route;
         _service = service;
         Node = node;
+        Consumer = consumer;
         RequestLatency = families.Latency.GetOrAdd(Latency("request"));
         ApisixLatency = families.Latency.GetOrAdd(Latency("apisix"));
         Ingress = families.Bandwidth.GetOrAdd(Bandwidth("ingress"));
@@ -29,6 +30,9 @@ internal sealed class NodeSeries
     }
 
     public string Node { get; }
+
+    /// <summary>The consumer's username, "" when no authentication plugin attached one.</summary>
+    public string Consumer { get; }
 
     public HistogramSeries RequestLatency { get; }
 
@@ -58,7 +62,7 @@ internal sealed class NodeSeries
     private ApisixCounter AddStatus(int code, string matchedUri, string matchedHost)
     {
         var counter = _families.Status.GetOrAdd(ApisixLabels.Format(ApisixHttpFamilies.StatusLabels,
-            [ApisixLabels.Status(code), _route, matchedUri, matchedHost, _service, "", Node]));
+            [ApisixLabels.Status(code), _route, matchedUri, matchedHost, _service, Consumer, Node]));
         while (true)
         {
             var current = Volatile.Read(ref _statuses);
@@ -76,10 +80,10 @@ internal sealed class NodeSeries
     }
 
     private string Latency(string type) =>
-        ApisixLabels.Format(ApisixHttpFamilies.LatencyLabels, [type, _route, _service, "", Node]);
+        ApisixLabels.Format(ApisixHttpFamilies.LatencyLabels, [type, _route, _service, Consumer, Node]);
 
     private string Bandwidth(string type) =>
-        ApisixLabels.Format(ApisixHttpFamilies.BandwidthLabels, [type, _route, _service, "", Node]);
+        ApisixLabels.Format(ApisixHttpFamilies.BandwidthLabels, [type, _route, _service, Consumer, Node]);
 
     private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
 

@@ -5,13 +5,15 @@ namespace MirrorGate.Observability.Apisix;
 /// <summary>
 /// What one compiled route needs to label its requests: its <c>route</c> and <c>service</c>
 /// label values (ids, or names with <c>prefer_name</c>) and hosts read once, and its
-/// <see cref="NodeSeries"/> per node in a small copy-on-write array searched by reference. Series
+/// <see cref="NodeSeries"/> per (node, consumer) in a small copy-on-write array searched by reference. Series
 /// themselves live in the families, so a route recompiled into a new snapshot gets a new cache
 /// over the same series (and over new ones when a name changed).
 /// </summary>
 internal sealed class RouteSeries
 {
-    private const int MaxCachedNodes = 64;
+    // Beyond this many (node, consumer) pairs a request builds its series' labels again (a label
+    // string per request) instead of growing the array without bound.
+    private const int MaxCachedNodes = 128;
 
     private readonly ApisixHttpFamilies _families;
     private readonly IReadOnlyList<string>? _hosts;
@@ -29,18 +31,18 @@ internal sealed class RouteSeries
 
     public string Service { get; }
 
-    public NodeSeries For(string node)
+    public NodeSeries For(string node, string consumer)
     {
         var nodes = Volatile.Read(ref _nodes);
         foreach (var entry in nodes)
         {
-            if (ReferenceEquals(entry.Node, node) || string.Equals(entry.Node, node, StringComparison.Ordinal))
+            if (Same(entry.Node, node) && Same(entry.Consumer, consumer))
             {
                 return entry;
             }
         }
 
-        var series = new NodeSeries(_families, Route, Service, node);
+        var series = new NodeSeries(_families, Route, Service, node, consumer);
         while (true)
         {
             var current = Volatile.Read(ref _nodes);
@@ -87,4 +89,6 @@ internal sealed class RouteSeries
 
         return "";
     }
+
+    private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
 }
