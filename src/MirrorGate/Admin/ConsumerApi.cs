@@ -70,25 +70,17 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
     {
         var items = await store.ListAsync(Kind, http.RequestAborted).ConfigureAwait(false);
         IEnumerable<StoredResource> page = items;
-        var query = http.Request.Query;
-        if (query.ContainsKey("page") || query.ContainsKey("page_size"))
+        // The same paging as the other lists (APISIX v3's).
+        var (wanted, pageError) = AdminListPage.Read(http.Request.Query);
+        if (pageError is not null)
         {
-            // The same paging as the other lists (APISIX v3's).
-            var pageSize = 10;
-            if (query.ContainsKey("page_size") && (!int.TryParse(query["page_size"], out pageSize) || pageSize < 10 || pageSize > 500))
-            {
-                await AdminJson.ErrorAsync(http, 400, "page_size must be between 10 and 500").ConfigureAwait(false);
-                return;
-            }
+            await AdminJson.ErrorAsync(http, 400, pageError).ConfigureAwait(false);
+            return;
+        }
 
-            var number = 1;
-            if (query.ContainsKey("page") && (!int.TryParse(query["page"], out number) || number < 1))
-            {
-                await AdminJson.ErrorAsync(http, 400, "page must be a positive integer").ConfigureAwait(false);
-                return;
-            }
-
-            page = items.OrderBy(i => i.CreatedIndex).Skip((number - 1) * pageSize).Take(pageSize).ToList();
+        if (wanted is { } pageWanted)
+        {
+            page = pageWanted.Apply(items);
         }
 
         await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>

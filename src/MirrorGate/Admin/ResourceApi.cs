@@ -48,23 +48,16 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
 
         var list = items.ToList();
         var total = list.Count;
-        if (query.ContainsKey("page") || query.ContainsKey("page_size"))
+        var (page, pageError) = AdminListPage.Read(query);
+        if (pageError is not null)
         {
-            var pageSize = 10;
-            if (query.ContainsKey("page_size") && (!int.TryParse(query["page_size"], out pageSize) || pageSize < 10 || pageSize > 500))
-            {
-                await AdminJson.ErrorAsync(http, 400, "page_size must be between 10 and 500").ConfigureAwait(false);
-                return;
-            }
+            await AdminJson.ErrorAsync(http, 400, pageError).ConfigureAwait(false);
+            return;
+        }
 
-            var page = 1;
-            if (query.ContainsKey("page") && (!int.TryParse(query["page"], out page) || page < 1))
-            {
-                await AdminJson.ErrorAsync(http, 400, "page must be a positive integer").ConfigureAwait(false);
-                return;
-            }
-
-            list = list.OrderBy(i => i.CreatedIndex).Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        if (page is { } wanted)
+        {
+            list = wanted.Apply(list);
         }
 
         await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>

@@ -15,13 +15,13 @@ namespace MirrorGate.Plugins.GrpcWeb;
 /// is appended, unless the upstream answered trailers-only (grpc-status in the headers).
 /// </summary>
 internal sealed class GrpcWebResponseBody(IHttpResponseBodyFeature inner, HttpResponse response, GrpcWebExchange exchange, IDeferredResponseBody? previous)
-    : IHttpResponseBodyFeature, IDeferredResponseBody
+    : IHttpResponseBodyFeature, IDeferredResponseBody, IResponseBodyWriter
 {
     private bool _finished;
-    private GrpcWebResponseStream? _stream;
+    private ResponseBodyWriteStream? _stream;
     private PipeWriter? _writer;
 
-    public Stream Stream => _stream ??= new GrpcWebResponseStream(this);
+    public Stream Stream => _stream ??= new ResponseBodyWriteStream(this);
 
     // Writes through the stream, so every path (the forwarder's stream, a pipe writer) is converted.
     public PipeWriter Writer => _writer ??= PipeWriter.Create(Stream, new StreamPipeWriterOptions(leaveOpen: true));

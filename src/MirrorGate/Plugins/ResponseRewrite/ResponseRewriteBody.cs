@@ -17,7 +17,7 @@ namespace MirrorGate.Plugins.ResponseRewrite;
 /// The replacement or filtered body is written by <see cref="FinishAsync"/>.
 /// </summary>
 internal sealed class ResponseRewriteBody(IHttpResponseBodyFeature inner, HttpContext http, ResponseRewriteConfig config)
-    : IHttpResponseBodyFeature, IDeferredResponseBody
+    : IHttpResponseBodyFeature, IDeferredResponseBody, IResponseBodyWriter
 {
     private enum Mode
     {
@@ -31,10 +31,10 @@ internal sealed class ResponseRewriteBody(IHttpResponseBodyFeature inner, HttpCo
     private string? _encoding;
     private MemoryStream? _held;
     private bool _finished;
-    private ResponseRewriteStream? _stream;
+    private ResponseBodyWriteStream? _stream;
     private PipeWriter? _writer;
 
-    public Stream Stream => _stream ??= new ResponseRewriteStream(this);
+    public Stream Stream => _stream ??= new ResponseBodyWriteStream(this);
 
     // Writes through the stream, so every path (YARP's stream, HttpResponse.WriteAsync's pipe) meets the same decision.
     public PipeWriter Writer => _writer ??= PipeWriter.Create(Stream, new StreamPipeWriterOptions(leaveOpen: true));

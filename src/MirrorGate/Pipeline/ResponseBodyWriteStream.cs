@@ -1,7 +1,10 @@
-namespace MirrorGate.Plugins.GrpcWeb;
+namespace MirrorGate.Pipeline;
 
-/// <summary>The write-only response stream of <see cref="GrpcWebResponseBody"/>: every write is converted.</summary>
-internal sealed class GrpcWebResponseStream(GrpcWebResponseBody body) : Stream
+/// <summary>
+/// The write-only stream of a response body feature that edits the body: every write, by whatever
+/// path (YARP's stream copy, <c>HttpResponse.WriteAsync</c>), goes through the same writer.
+/// </summary>
+internal sealed class ResponseBodyWriteStream(IResponseBodyWriter body) : Stream
 {
     public override bool CanRead => false;
 
@@ -23,7 +26,7 @@ internal sealed class GrpcWebResponseStream(GrpcWebResponseBody body) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => body.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    // Kestrel refuses synchronous writes by default; a caller that allowed them is still converted.
+    // Kestrel refuses synchronous writes by default; a caller that allowed them still goes through the writer.
     public override void Write(byte[] buffer, int offset, int count)
         => body.WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
