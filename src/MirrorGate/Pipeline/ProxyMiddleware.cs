@@ -78,6 +78,13 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             http.Response.OnStarting(RunHeaderFilters, context);
         }
 
+        if (global is { HasHeaderFilter: true })
+        {
+            // The global rules' header filters run before the route's, as APISIX runs them: this
+            // callback is registered after the route's, so it is called before it.
+            http.Response.OnStarting(RunGlobalHeaderFilters, (context, global));
+        }
+
         try
         {
             // As APISIX runs them: the global rules' rewrite, the route's rewrite, the global
@@ -247,6 +254,18 @@ internal sealed partial class ProxyMiddleware(SnapshotHolder snapshots, IHttpFor
             handlers[i].Log(context);
         }
     }
+
+    private static readonly Func<object, Task> RunGlobalHeaderFilters = static state =>
+    {
+        var (context, global) = ((ProxyContext, PluginChain))state;
+        var handlers = global.Handlers;
+        for (var i = 0; i < handlers.Length; i++)
+        {
+            handlers[i].HeaderFilter(context);
+        }
+
+        return Task.CompletedTask;
+    };
 
     private static readonly Func<object, Task> RunHeaderFilters = static state =>
     {

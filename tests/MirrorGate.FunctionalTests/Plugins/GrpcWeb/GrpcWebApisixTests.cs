@@ -303,6 +303,29 @@ public sealed class GrpcWebApisixTests
         Assert.Equal("12", Header(response, "grpc-status")); // nothing is served at that path: UNIMPLEMENTED
     }
 
+    [Fact]
+    public async Task GlobalRule_ConvertsOnARouteWithoutPlugins_HeaderFilterRuns()
+    {
+        // grpc-web in a global rule: its header filter runs too, so the answer carries its CORS headers.
+        await using var upstream = await RouteServiceServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        var put = await MirrorGate.FunctionalTests.Admin.AdminCall.PutAsync(gateway, "/apisix/admin/global_rules/1", """{"plugins":{"grpc-web":{}}}""");
+        Assert.True(put.Status is 200 or 201, put.Body);
+        await gateway.PutRouteAsync("1", $$"""{"uri":"/grpc/web/*","upstream":{"scheme":"grpc","type":"roundrobin","nodes":{"{{upstream.Address}}":1} } }""");
+
+        var (response, body) = await PostAsync(gateway, GetRoute, "application/grpc-web",
+            new ByteArrayContent(GrpcWebWire.Frame(new Query { Name = "hello" })));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/grpc-web", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("*", Header(response, "Access-Control-Allow-Origin"));
+        Assert.Equal("grpc-message,grpc-status", Header(response, "Access-Control-Expose-Headers"));
+        Assert.Equal("/a6.RouteService/GetRoute", Assert.Single(upstream.Calls).PathAndQuery);
+        var (messages, trailer) = Read("application/grpc-web", body);
+        Assert.Equal(new Route { Name = "hello", Path = "/hello" }, A6.Route.Parser.ParseFrom(Assert.Single(messages)));
+        Assert.Equal(OkTrailer, trailer);
+    }
+
     /// <summary>grpc-web.t TEST 9-11: cors's allowed origin stays, grpc-web's exposed headers win.</summary>
     [Fact]
     public async Task WithCors_OriginFromCorsExposeHeadersFromGrpcWeb()
