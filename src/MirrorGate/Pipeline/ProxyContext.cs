@@ -70,6 +70,7 @@ internal sealed class ProxyContext(HttpContext httpContext, RouteModel route)
 
     /// <summary>The same as <see cref="FilterVerdicts"/> for the global rules' chain, whose slots are its own.</summary>
     public MetaFilterVerdict[]? GlobalFilterVerdicts { get; set; }
+
     /// <summary>The consumers of the snapshot the request started with (what an auth plugin searches).</summary>
     public ConsumerSet Consumers { get; init; } = ConsumerSet.Empty;
 
