@@ -38,6 +38,8 @@ internal sealed class VarsVariable
         QueryString,
         Status,
         ConsumerName,
+        BalancerIp,
+        BalancerPort,
     }
 
     public string Name { get; }
@@ -80,6 +82,9 @@ internal sealed class VarsVariable
             "status" => Kind.Status,
             // The consumer an auth plugin attached; nil before (route matching) or without one, as APISIX.
             "consumer_name" => Kind.ConsumerName,
+            // The node the balancer picked for the current try; nil until one is picked (route matching), as APISIX.
+            "balancer_ip" => Kind.BalancerIp,
+            "balancer_port" => Kind.BalancerPort,
             _ => Kind.Unknown,
         };
         return new VarsVariable(name, kind, string.Empty);
@@ -121,6 +126,10 @@ internal sealed class VarsVariable
                 return context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
             case Kind.ConsumerName:
                 return context.Features.Get<Pipeline.ProxyContext>()?.Consumer?.Name;
+            case Kind.BalancerIp:
+                return context.Features.Get<Pipeline.ProxyContext>()?.Node?.Host;
+            case Kind.BalancerPort:
+                return context.Features.Get<Pipeline.ProxyContext>()?.Node?.Port.ToString(CultureInfo.InvariantCulture);
             default:
                 return null;
         }

@@ -128,6 +128,22 @@ public sealed class ResponseRewriteApisixTests
     }
 
     [Fact]
+    public async Task Get_BalancerVariablesInHeaders_NodeThatAnswered()
+    {
+        // APISIX's response-rewrite doc, "Rewrite Header and Body": X-Server-balancer-addr is $balancer_ip:$balancer_port
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("""
+            "body":"{\"code\":\"ok\"}","headers":{"set":{"X-Server-balancer-addr":"$balancer_ip:$balancer_port"}},"vars":[["status","==",200]]
+            """, upstream.Address));
+
+        using var response = await GetAsync(gateway);
+
+        Assert.Equal(upstream.Address, Header(response, "X-Server-balancer-addr"));
+        Assert.Equal("{\"code\":\"ok\"}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Get_FlatHeaders_SetAsOldForm()
     {
         // response-rewrite.t TEST 2-3 (headers in the flat form)
