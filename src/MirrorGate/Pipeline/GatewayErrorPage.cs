@@ -17,6 +17,8 @@ internal static class GatewayErrorPage
     {
         (400, "Bad Request"),
         (405, "Not Allowed"),
+        // The limit plugins' rejected_code 429 without rejected_msg: nginx has a page for it too.
+        (429, "Too Many Requests"),
         (500, "Internal Server Error"),
         (502, "Bad Gateway"),
         (503, "Service Temporarily Unavailable"),

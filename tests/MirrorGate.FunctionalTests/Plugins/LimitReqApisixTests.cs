@@ -89,6 +89,23 @@ public sealed class LimitReqApisixTests
     }
 
     [Fact]
+    public async Task Get_RejectedCode429WithoutMsg_NginxPage()
+    {
+        // APISIX's limit-req doc, "Apply Rate Limiting by Remote Address": rejected_code 429 and no rejected_msg
+        await using var upstream = await RecordingServer.StartAsync();
+        await using var gateway = await GatewayNode.StartAsync();
+        await gateway.PutRouteAsync("1", Route("/hello", """ "rate":1,"burst":0,"rejected_code":429,"key":"remote_addr","key_type":"var","nodelay":true """, upstream.Address));
+
+        await StatusesAsync(gateway, 1);
+        using var refused = await gateway.Client.GetAsync(gateway.ProxyUrl + "/hello");
+
+        Assert.Equal(429, (int)refused.StatusCode);
+        Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>429 Too Many Requests</title>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, upstream.Count);
+    }
+
+    [Fact]
     public async Task Get_KeyServerAddr_Limited()
     {
         // TEST 10

@@ -28,6 +28,7 @@ public sealed class ServerHeaderAndErrorPageTests
     [Theory]
     [InlineData(400, "400 Bad Request")]
     [InlineData(405, "405 Not Allowed")]
+    [InlineData(429, "429 Too Many Requests")]
     [InlineData(500, "500 Internal Server Error")]
     [InlineData(502, "502 Bad Gateway")]
     [InlineData(503, "503 Service Temporarily Unavailable")]
