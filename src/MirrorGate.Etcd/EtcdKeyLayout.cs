@@ -24,9 +24,20 @@ internal sealed class EtcdKeyLayout
 
     public string GenIdKey => Directory + "gen_id";
 
-    public string KindDirectory(ResourceKind kind) => Directory + kind.Plural() + "/";
+    /// <summary>A kind's directory; credentials live below their consumers (<c>consumers/&lt;username&gt;/credentials/&lt;id&gt;</c>).</summary>
+    public string KindDirectory(ResourceKind kind) => Directory + (kind == ResourceKind.Credential ? ResourceKind.Consumer : kind).Plural() + "/";
 
-    public string Key(ResourceKind kind, string id) => KindDirectory(kind) + id;
+    /// <summary>The key of an item; a credential's id <c>&lt;username&gt;/&lt;id&gt;</c> becomes APISIX's <c>consumers/&lt;username&gt;/credentials/&lt;id&gt;</c>.</summary>
+    public string Key(ResourceKind kind, string id)
+    {
+        if (kind == ResourceKind.Credential)
+        {
+            var slash = id.IndexOf('/', StringComparison.Ordinal);
+            return KindDirectory(kind) + id[..slash] + "/credentials/" + id[(slash + 1)..];
+        }
+
+        return KindDirectory(kind) + id;
+    }
 
     /// <summary>
     /// Sorts a key read from etcd: an item of a kind the gateway manages, a malformed item of such a kind
@@ -49,10 +60,13 @@ internal sealed class EtcdKeyLayout
         }
 
         id = rest[(slash + 1)..].ToString();
-        if (kind == ResourceKind.Consumer && id.Contains("/credentials/", StringComparison.Ordinal))
+        if (kind == ResourceKind.Consumer && id.IndexOf("/credentials/", StringComparison.Ordinal) is var at and >= 0)
         {
-            // APISIX keeps a consumer's credentials below it; this gateway does not manage them yet.
-            return KeyClass.Foreign;
+            kind = ResourceKind.Credential;
+            var username = id[..at];
+            var credentialId = id[(at + "/credentials/".Length)..];
+            id = username + "/" + credentialId;
+            return username.Length == 0 || credentialId.Length == 0 || username.Contains('/') || credentialId.Contains('/') ? KeyClass.MalformedItem : KeyClass.Item;
         }
 
         // APISIX's init_etcd writes "<prefix>/routes/" = "init_dir"; ids never contain a slash.

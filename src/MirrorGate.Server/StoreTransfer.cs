@@ -153,7 +153,8 @@ internal static class StoreTransfer
 
     private static string Counts(IReadOnlyDictionary<ResourceKind, int> counts) =>
         string.Join(", ", TransferDocument.DocumentOrder
-            .Select(k => $"{counts.GetValueOrDefault(k)} {k.Plural()}"));
+            .Select(k => $"{counts.GetValueOrDefault(k)} {k.Plural()}"))
+        + (counts.GetValueOrDefault(ResourceKind.Credential) is > 0 and var credentials ? $" (and {credentials} credentials)" : "");
 
     private static ServiceProvider BuildServices(NodeConfig config)
     {

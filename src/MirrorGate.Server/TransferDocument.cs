@@ -24,7 +24,7 @@ internal static class TransferDocument
 {
     // Upstreams, services and plugin configs first: routes and services refer to them, and a node
     // watching the store while the import runs should never see a route whose upstream is not there yet.
-    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.Route, ResourceKind.GlobalRule, ResourceKind.Consumer];
+    public static readonly ResourceKind[] WriteOrder = [ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.Route, ResourceKind.GlobalRule, ResourceKind.Consumer, ResourceKind.Credential];
 
     /// <summary>The lists of a document, in the order they are written out.</summary>
     public static readonly ResourceKind[] DocumentOrder = [ResourceKind.Route, ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.GlobalRule, ResourceKind.Consumer];
@@ -43,14 +43,20 @@ internal static class TransferDocument
         {
             writer.WritePropertyName(kind.Plural());
             writer.WriteStartArray();
-            foreach (var item in contents.Items.Where(i => i.Kind == kind))
+            // As APISIX's standalone files: a consumer's credentials are items of the consumers list, id "<username>/credentials/<id>".
+            foreach (var item in contents.Items.Where(i => i.Kind == kind || (kind == ResourceKind.Consumer && i.Kind == ResourceKind.Credential)))
             {
                 var value = JsonNode.Parse(item.Json) as JsonObject
                     ?? throw new InvalidDataException($"{kind.Plural()}/{item.Id} is not a JSON object in the store");
 
                 // The store key is the truth; the value's own id is normally the same. A consumer is
                 // named by its username, as in APISIX's standalone files, and has no id.
-                if (kind != ResourceKind.Consumer)
+                if (item.Kind == ResourceKind.Credential)
+                {
+                    var slash = item.Id.IndexOf('/', StringComparison.Ordinal);
+                    value["id"] = item.Id[..slash] + "/credentials/" + item.Id[(slash + 1)..];
+                }
+                else if (kind != ResourceKind.Consumer)
                 {
                     value["id"] ??= item.Id;
                 }
@@ -115,6 +121,21 @@ internal static class TransferDocument
                     continue;
                 }
 
+                if (kind == ResourceKind.Consumer && value["username"] is null && CredentialOf(value) is { } credential)
+                {
+                    if (seen.Add(credential.StoreId))
+                    {
+                        value["id"] = credential.Id;
+                        items.Add(new TransferItem(ResourceKind.Credential, i, credential.StoreId, (JsonObject)value.DeepClone()));
+                    }
+                    else
+                    {
+                        errors.Add($"{key}[{i}] (id {credential.StoreId}): the id appears more than once in {key}");
+                    }
+
+                    continue;
+                }
+
                 var idNode = kind == ResourceKind.Consumer ? value["username"] : value["id"];
                 if (idNode is null || idNode.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number)
                     || ResourceApi.IdText(idNode) is not { Length: > 0 } id)
@@ -134,5 +155,24 @@ internal static class TransferDocument
         }
 
         return items;
+    }
+
+    /// <summary>A consumers-list item that is a credential (<c>"id": "&lt;username&gt;/credentials/&lt;id&gt;"</c>): its store id and own id.</summary>
+    private static (string StoreId, string Id)? CredentialOf(JsonObject value)
+    {
+        if (value["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
+        {
+            return null;
+        }
+
+        var at = id.IndexOf("/credentials/", StringComparison.Ordinal);
+        if (at <= 0)
+        {
+            return null;
+        }
+
+        var username = id[..at];
+        var own = id[(at + "/credentials/".Length)..];
+        return own.Length == 0 || own.Contains('/') || username.Contains('/') ? null : (username + "/" + own, own);
     }
 }

@@ -27,7 +27,7 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
     {
         var inDocument = items.Select(i => (i.Kind, i.Id)).ToHashSet();
         var inStore = new HashSet<(ResourceKind, string)>();
-        foreach (var kind in new[] { ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig })
+        foreach (var kind in new[] { ResourceKind.Upstream, ResourceKind.Service, ResourceKind.PluginConfig, ResourceKind.Consumer })
         {
             foreach (var stored in store is null ? [] : await store.ListAsync(kind, cancellationToken).ConfigureAwait(false))
             {
@@ -53,11 +53,14 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         {
             ConsumerPluginSchema = plugins.ConsumerSchemaFor,
             ConsumerPluginCheck = plugins.ConsumerCheckConfig,
+            IsAuthPlugin = name => plugins.FindAuth(name) is not null,
         };
         var errors = new List<string>();
         foreach (var item in items)
         {
-            var idError = item.Kind == ResourceKind.Consumer ? null : ResourceIdCheck.Check(item.Id);
+            var idError = item.Kind == ResourceKind.Consumer ? null
+                : item.Kind == ResourceKind.Credential ? CredentialConsumerCheck(item, inDocument, inStore)
+                : ResourceIdCheck.Check(item.Id);
             if ((idError
                  ?? ResourceValidator.Validate(item.Kind, WithTimes(item.Value), hooks)
                  ?? (item.Kind == ResourceKind.GlobalRule ? GlobalRuleConflicts.Find(item.Value, globalRules) : null)) is { } error)
@@ -73,13 +76,13 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
     public async Task<IReadOnlyDictionary<ResourceKind, int>> WriteAsync(IReadOnlyList<TransferItem> items, CancellationToken cancellationToken)
     {
         var target = store ?? throw new InvalidOperationException("no store to write to");
-        var written = ResourceKinds.All.ToDictionary(k => k, _ => 0);
+        var written = TransferDocument.WriteOrder.ToDictionary(k => k, _ => 0);
         foreach (var kind in TransferDocument.WriteOrder)
         {
             foreach (var item in items.Where(i => i.Kind == kind))
             {
                 var value = WithTimes(item.Value);
-                if (kind == ResourceKind.Consumer && encryption is not null)
+                if (kind is ResourceKind.Consumer or ResourceKind.Credential && encryption is not null)
                 {
                     StoredForm(value, encryption);
                 }
@@ -91,6 +94,13 @@ internal sealed class TransferImporter(IConfigStore? store, PluginRegistry plugi
         }
 
         return written;
+    }
+
+    /// <summary>A credential needs its consumer, in the document or in the store (APISIX's <c>consumer not found</c>).</summary>
+    private static string? CredentialConsumerCheck(TransferItem item, HashSet<(ResourceKind, string)> inDocument, HashSet<(ResourceKind, string)> inStore)
+    {
+        var consumer = item.Id[..item.Id.IndexOf('/', StringComparison.Ordinal)];
+        return inDocument.Contains((ResourceKind.Consumer, consumer)) || inStore.Contains((ResourceKind.Consumer, consumer)) ? null : "consumer not found";
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace MirrorGate.Admin;
 /// with their consumer schemas, an auth credential unique across consumers, and the credential
 /// stored encrypted (<c>apisix.data_encryption</c>) while reads answer it in clear.
 /// </summary>
-internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, FieldEncryption encryption, SnapshotHolder snapshots, TimeProvider time)
+internal sealed partial class ConsumerApi(IConfigStore store, PluginRegistry plugins, FieldEncryption encryption, SnapshotHolder snapshots, TimeProvider time)
 {
     private const ResourceKind Kind = ResourceKind.Consumer;
     private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(1);
@@ -26,8 +26,8 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
         var name = segments.Length > 1 && segments[1].Length > 0 ? Uri.UnescapeDataString(segments[1]) : null;
         if (segments.Length > 2 && segments[2].Length > 0)
         {
-            return segments[2] == "credentials"
-                ? AdminJson.ErrorAsync(http, 404, "credentials are not implemented by this gateway yet: give the consumer its auth plugin's credential in its plugins (e.g. key-auth's key)")
+            return segments[2] == "credentials" && segments.Length <= 4 && name is not null
+                ? HandleCredentialsAsync(http, method, name, segments.Length == 4 && segments[3].Length > 0 ? Uri.UnescapeDataString(segments[3]) : null)
                 : AdminJson.ErrorAsync(http, 404, "not found");
         }
 
@@ -178,8 +178,15 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
         return null;
     }
 
-    /// <summary>APISIX's <c>check_duplicate_key</c>, against the store itself rather than a synced copy of it.</summary>
-    private async Task<string?> FindDuplicateAsync(JsonObject value, CancellationToken cancellationToken)
+    private Task<string?> FindDuplicateAsync(JsonObject value, CancellationToken cancellationToken)
+        => FindDuplicateAsync(value, value["username"]!.GetValue<string>(), null, cancellationToken);
+
+    /// <summary>
+    /// APISIX's <c>check_duplicate_key</c>, against the store itself rather than a synced copy of it:
+    /// a key held by another consumer or by any credential but the one written. A consumer does not
+    /// conflict with its own credentials; a credential (<paramref name="credentialId"/>) only with itself.
+    /// </summary>
+    private async Task<string?> FindDuplicateAsync(JsonObject value, string consumerName, string? credentialId, CancellationToken cancellationToken)
     {
         var mine = Credentials(value).ToList();
         if (mine.Count == 0)
@@ -187,20 +194,25 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
             return null;
         }
 
-        var name = value["username"]!.GetValue<string>();
-        foreach (var other in await store.ListAsync(Kind, cancellationToken).ConfigureAwait(false))
+        foreach (var kind in new[] { Kind, ResourceKind.Credential })
         {
-            if (other.Id == name || JsonNode.Parse(other.Json) is not JsonObject otherValue)
+            foreach (var other in await store.ListAsync(kind, cancellationToken).ConfigureAwait(false))
             {
-                continue;
-            }
-
-            ConsumerSecrets.Decrypt(otherValue, plugins, encryption);
-            foreach (var (plugin, credential) in Credentials(otherValue))
-            {
-                if (mine.Contains((plugin, credential)))
+                var (owner, ownerCredential) = kind == Kind ? (other.Id, null) : SplitCredentialId(other.Id);
+                var isSelf = credentialId is null ? owner == consumerName : owner == consumerName && ownerCredential == credentialId;
+                if (isSelf || JsonNode.Parse(other.Json) is not JsonObject otherValue)
                 {
-                    return $"duplicate {plugins.FindAuth(plugin)!.CredentialField} of plugin {plugin} found with consumer: {other.Id}";
+                    continue;
+                }
+
+                ConsumerSecrets.Decrypt(otherValue, plugins, encryption);
+                foreach (var (plugin, credential) in Credentials(otherValue))
+                {
+                    if (mine.Contains((plugin, credential)))
+                    {
+                        var ownerText = ownerCredential is null ? "consumer: " + owner : $"credential: {ownerCredential} of consumer: {owner}";
+                        return $"duplicate {plugins.FindAuth(plugin)!.CredentialField} of plugin {plugin} found with {ownerText}";
+                    }
                 }
             }
         }
@@ -231,6 +243,15 @@ internal sealed class ConsumerApi(IConfigStore store, PluginRegistry plugins, Fi
         {
             await AdminJson.KeyNotFoundAsync(http).ConfigureAwait(false);
             return;
+        }
+
+        // As APISIX (rmdir of <key>/credentials/): the consumer's credentials go with it.
+        foreach (var credential in await store.ListAsync(ResourceKind.Credential, http.RequestAborted).ConfigureAwait(false))
+        {
+            if (SplitCredentialId(credential.Id).Consumer == name && await store.DeleteAsync(ResourceKind.Credential, credential.Id, http.RequestAborted).ConfigureAwait(false) is { } later)
+            {
+                revision = Math.Max(revision, later);
+            }
         }
 
         await snapshots.WaitForRevisionAsync(revision, LiveWait, http.RequestAborted).ConfigureAwait(false);

@@ -30,6 +30,15 @@ internal sealed class ConsumerModel
     /// <summary><c>labels.custom_id</c>, sent upstream as <c>X-Consumer-Custom-ID</c>.</summary>
     public string? CustomId { get; }
 
+    /// <summary>
+    /// The credential that authenticated, for a model standing for one of the consumer's credentials
+    /// (sent upstream as <c>X-Credential-Identifier</c>); null for the consumer's own plugins.
+    /// </summary>
+    public string? CredentialId { get; private init; }
+
+    /// <summary>This consumer as authenticated by its credential <paramref name="credentialId"/>: the same plugins, compiled once.</summary>
+    public ConsumerModel ForCredential(string credentialId) => new(Name, CustomId, Plugins, ModifiedIndex) { CredentialId = credentialId };
+
     /// <summary>The consumer's plugins other than authentication ones, by effective priority.</summary>
     public PluginChainEntry[] Plugins { get; }
 

@@ -11,6 +11,9 @@ public enum ResourceKind
 
     /// <summary>An API consumer, keyed by its <c>username</c> (APISIX's <c>/apisix/consumers/&lt;username&gt;</c>).</summary>
     Consumer,
+
+    /// <summary>A consumer's credential, id <c>&lt;username&gt;/&lt;credential id&gt;</c> (APISIX's <c>/apisix/consumers/&lt;username&gt;/credentials/&lt;id&gt;</c>).</summary>
+    Credential,
 }
 
 public static class ResourceKinds
@@ -26,6 +29,7 @@ public static class ResourceKinds
         ResourceKind.PluginConfig => "plugin_configs",
         ResourceKind.GlobalRule => "global_rules",
         ResourceKind.Consumer => "consumers",
+        ResourceKind.Credential => "credentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -38,6 +42,7 @@ public static class ResourceKinds
         ResourceKind.PluginConfig => "plugin config",
         ResourceKind.GlobalRule => "global rule",
         ResourceKind.Consumer => "consumer",
+        ResourceKind.Credential => "credential",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -53,5 +58,20 @@ public static class ResourceKinds
             case "consumers": kind = ResourceKind.Consumer; return true;
             default: kind = default; return false;
         }
+    }
+
+    /// <summary>
+    /// A kind as stores name it: <see cref="TryParsePlural"/>'s plus credentials, which live below
+    /// their consumer and have no Admin API path of their own.
+    /// </summary>
+    public static bool TryParseStored(string segment, out ResourceKind kind)
+    {
+        if (segment == "credentials")
+        {
+            kind = ResourceKind.Credential;
+            return true;
+        }
+
+        return TryParsePlural(segment, out kind);
     }
 }

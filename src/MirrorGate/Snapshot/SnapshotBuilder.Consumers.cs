@@ -43,21 +43,59 @@ internal sealed partial class SnapshotBuilder
             byName[model.Name] = model;
             foreach (var (plugin, credential) in Credentials(value))
             {
-                var table = byCredential.TryGetValue(plugin, out var existing) ? existing : byCredential[plugin] = new(StringComparer.Ordinal);
-                if (table.TryGetValue(credential, out var other) && other.Name != model.Name)
-                {
-                    // APISIX's runtime does the same (the last one loaded wins); its Admin API, like ours, refuses the duplicate.
-                    LogDuplicateCredential(plugin, other.Name, model.Name);
-                }
-
-                table[credential] = model;
+                Index(byCredential, plugin, credential, model);
             }
         }
 
+        AddCredentials(items, parsed, byName, byCredential);
         _consumers = byName;
         return byName.Count == 0
             ? ConsumerSet.Empty
             : new ConsumerSet(byName.ToFrozenDictionary(StringComparer.Ordinal), byCredential.ToFrozenDictionary(p => p.Key, p => p.Value.ToFrozenDictionary(StringComparer.Ordinal), StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// APISIX's credentials (<c>consumers/&lt;username&gt;/credentials/&lt;id&gt;</c>): each one's auth
+    /// plugin authenticates as its consumer, whose own plugins still run, and tells the upstream
+    /// which credential it was. A credential whose consumer is gone authenticates nobody.
+    /// </summary>
+    private void AddCredentials(
+        IReadOnlyList<StoredResource> items,
+        Dictionary<(ResourceKind Kind, string Id), ParsedItem> parsed,
+        Dictionary<string, ConsumerModel> byName,
+        Dictionary<string, Dictionary<string, ConsumerModel>> byCredential)
+    {
+        foreach (var stored in items)
+        {
+            if (stored.Kind != ResourceKind.Credential || parsed[(stored.Kind, stored.Id)].Value is not { } value)
+            {
+                continue;
+            }
+
+            var slash = stored.Id.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0 || !byName.TryGetValue(stored.Id[..slash], out var consumer))
+            {
+                continue;
+            }
+
+            var model = consumer.ForCredential(stored.Id[(slash + 1)..]);
+            foreach (var (plugin, credential) in Credentials(value))
+            {
+                Index(byCredential, plugin, credential, model);
+            }
+        }
+    }
+
+    private void Index(Dictionary<string, Dictionary<string, ConsumerModel>> byCredential, string plugin, string credential, ConsumerModel model)
+    {
+        var table = byCredential.TryGetValue(plugin, out var existing) ? existing : byCredential[plugin] = new(StringComparer.Ordinal);
+        if (table.TryGetValue(credential, out var other) && (other.Name != model.Name || other.CredentialId != model.CredentialId))
+        {
+            // APISIX's runtime does the same (the last one loaded wins); its Admin API, like ours, refuses the duplicate.
+            LogDuplicateCredential(plugin, other.Name, model.Name);
+        }
+
+        table[credential] = model;
     }
 
     private ConsumerModel CompileConsumer(StoredResource stored, JsonObject value)

@@ -352,6 +352,7 @@ internal sealed partial class SnapshotBuilder(
         {
             ConsumerPluginSchema = plugins.ConsumerSchemaFor,
             ConsumerPluginCheck = plugins.ConsumerCheckConfig,
+            IsAuthPlugin = name => plugins.FindAuth(name) is not null,
         };
 
         var result = new Dictionary<(ResourceKind, string), ParsedItem>(stored.Count);

@@ -122,7 +122,7 @@ internal sealed partial class SqliteConfigStore : IConfigStore
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     // Rows of kinds this build does not know (a newer version wrote them) are left alone.
-                    if (ResourceKinds.TryParsePlural(reader.GetString(0), out var kind))
+                    if (ResourceKinds.TryParseStored(reader.GetString(0), out var kind))
                     {
                         items.Add(new StoredResource(kind, reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
                     }

@@ -153,18 +153,6 @@ public sealed class AdminConsumerTests
     }
 
     [Fact]
-    public async Task Credentials_404_NotImplementedYet()
-    {
-        await using var node = await GatewayNode.StartAsync();
-        await AdminCall.PutAsync(node, "/apisix/admin/consumers", """{"username":"jack"}""");
-
-        var answer = await AdminCall.PutAsync(node, "/apisix/admin/consumers/jack/credentials/c1", """{"plugins":{"key-auth":{"key":"k"}}}""");
-
-        Assert.Equal(404, answer.Status);
-        Assert.Equal("""{"error_msg":"credentials are not implemented by this gateway yet: give the consumer its auth plugin's credential in its plugins (e.g. key-auth's key)"}""", answer.Body);
-    }
-
-    [Fact]
     public async Task EncryptionOff_KeyStoredInClear()
     {
         await using var node = await GatewayNode.StartAsync(apisixYaml: "  data_encryption: {enable_encrypt_fields: false}");

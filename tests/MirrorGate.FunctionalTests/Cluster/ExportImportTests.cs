@@ -30,6 +30,7 @@ public sealed class ExportImportTests
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/by-config", """{"uri":"/by-config","upstream_id":"u1","plugin_config_id":"pc1"}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/global_rules/g1", """{"plugins":{"request-id":{"header_name":"X-Moved-Id"} } }""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/consumers", """{"username":"jack","plugins":{"key-auth":{"key":"auth-jack"}}}""");
+            await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/consumers/jack/credentials/cred-1", """{"plugins":{"key-auth":{"key":"auth-jack-credential"}}}""");
             await PutAsync(sqliteDirectory.AdminPort, "/apisix/admin/routes/keyed", """{"uri":"/keyed","upstream_id":"u1","plugins":{"key-auth":{}}}""");
             var (status, body) = await ClusterKit.AdminAsync(sqliteDirectory.AdminPort, HttpMethod.Post, "/apisix/admin/routes", """{"uri":"/posted","upstream_id":"u1"}""");
             Assert.Equal(201, status);
@@ -38,7 +39,7 @@ public sealed class ExportImportTests
             // Exported while the node runs, as a user would before switching it over.
             using var export = GatewayProcess.Start(sqliteDirectory.Path, "export", "-c", sqliteDirectory.ConfigPath, "--out", file);
             Assert.True(await export.WaitForExitAsync() == 0, export.Output);
-            Assert.Contains("exported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers from sqlite", export.Output, StringComparison.Ordinal);
+            Assert.Contains("exported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers (and 1 credentials) from sqlite", export.Output, StringComparison.Ordinal);
         }
 
         var document = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
@@ -50,6 +51,10 @@ public sealed class ExportImportTests
         Assert.Equal("jack", consumer["username"]!.GetValue<string>());
         Assert.False(consumer.ContainsKey("id"));
         Assert.NotEqual("auth-jack", consumer["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
+        // Its credential is an item of the same list, as in APISIX's standalone files.
+        var credential = document["consumers"]![1]!.AsObject();
+        Assert.Equal("jack/credentials/cred-1", credential["id"]!.GetValue<string>());
+        Assert.NotEqual("auth-jack-credential", credential["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
         Assert.Equal(new[] { "by-config", "by-service", "keyed", "mirrored", postedId }.Order(StringComparer.Ordinal), document["routes"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal("u1", document["upstreams"]![0]!["id"]!.GetValue<string>());
         var exportedCreateTime = document["routes"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "mirrored")!["create_time"]!.GetValue<long>();
@@ -60,7 +65,7 @@ public sealed class ExportImportTests
         using (var dryRun = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file, "--dry-run"))
         {
             Assert.True(await dryRun.WaitForExitAsync() == 0, dryRun.Output);
-            Assert.Contains("dry run: 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
+            Assert.Contains("dry run: 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers (and 1 credentials) valid; nothing written to etcd", dryRun.Output, StringComparison.Ordinal);
         }
 
         using (var client = etcd.CreateClient())
@@ -71,7 +76,7 @@ public sealed class ExportImportTests
         using (var import = GatewayProcess.Start(etcdDirectory.Path, "import", "-c", etcdDirectory.ConfigPath, "--in", file))
         {
             Assert.True(await import.WaitForExitAsync() == 0, import.Output);
-            Assert.Contains("imported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers into etcd", import.Output, StringComparison.Ordinal);
+            Assert.Contains("imported 5 routes, 1 upstreams, 1 services, 1 plugin_configs, 1 global_rules, 1 consumers (and 1 credentials) into etcd", import.Output, StringComparison.Ordinal);
         }
 
         using var node = await etcdDirectory.StartFreshAsync();
@@ -85,6 +90,19 @@ public sealed class ExportImportTests
             keyed.Headers.Add("apikey", "auth-jack");
             using var answer = await keyClient.SendAsync(keyed);
             Assert.Equal(200, (int)answer.StatusCode);
+        }
+
+        using (var byCredential = new HttpRequestMessage(HttpMethod.Get, etcdDirectory.ProxyUrl + "/keyed"))
+        using (var keyClient = new HttpClient())
+        {
+            byCredential.Headers.Add("apikey", "auth-jack-credential");
+            using var answer = await keyClient.SendAsync(byCredential);
+            Assert.Equal(200, (int)answer.StatusCode);
+        }
+
+        using (var client = etcd.CreateClient())
+        {
+            Assert.Single((await client.GetAsync("/apisix/consumers/jack/credentials/cred-1")).Kvs);
         }
 
         Assert.Equal("/mirrored", (await mirror.NextAsync(TimeSpan.FromSeconds(15))).RawTarget);

@@ -32,7 +32,7 @@ public sealed class EtcdConsumerTests
     }
 
     [Fact]
-    public async Task ConsumerWrittenByApisix_KeyEncryptedWithOlderKeyringKey_Authenticates_CredentialKeysIgnored()
+    public async Task ConsumerWrittenByApisix_KeyEncryptedWithOlderKeyringKey_Authenticates_ApisixCredentialAuthenticatesToo()
     {
         await using var etcd = await EtcdServer.StartAsync();
         await using var upstream = await RecordingServer.StartAsync();
@@ -49,10 +49,40 @@ public sealed class EtcdConsumerTests
         request.Headers.Add("apikey", "bar");
         using var response = await gateway.Client.SendAsync(request);
 
+        using var byCredential = new HttpRequestMessage(HttpMethod.Get, gateway.ProxyUrl + "/hello");
+        byCredential.Headers.Add("apikey", "other");
+        using var credentialResponse = await gateway.Client.SendAsync(byCredential);
+
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal("foo", Assert.Single(upstream.Requests).Header("X-Consumer-Username"));
+        Assert.Equal(200, (int)credentialResponse.StatusCode);
+        Assert.Equal(2, upstream.Requests.Count);
+        Assert.Equal("foo", upstream.Requests[0].Header("X-Consumer-Username"));
+        Assert.Null(upstream.Requests[0].Header("X-Credential-Identifier"));
+        Assert.Equal("foo", upstream.Requests[1].Header("X-Consumer-Username"));
+        Assert.Equal("c1", upstream.Requests[1].Header("X-Credential-Identifier"));
         var list = JsonNode.Parse((await gateway.AdminAsync(HttpMethod.Get, "/apisix/admin/consumers")).Body)!;
         Assert.Equal(1, list["total"]!.GetValue<int>());
         Assert.DoesNotContain(gateway.Logs.Lines, l => l.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task CredentialWrittenByAdminApi_StoredAtApisixKey_GoesWithItsConsumer()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var gateway = await EtcdTestStores.StartGatewayAsync(etcd);
+        using var client = etcd.CreateClient();
+
+        Assert.Equal(201, (await gateway.AdminAsync(HttpMethod.Put, "/apisix/admin/consumers", """{"username":"jack"}""")).Status);
+        Assert.Equal(201, (await gateway.AdminAsync(HttpMethod.Put, "/apisix/admin/consumers/jack/credentials/cred-1", """{"plugins":{"key-auth":{"key":"jack-key"}}}""")).Status);
+
+        var kv = Assert.Single((await client.GetAsync("/apisix/consumers/jack/credentials/cred-1")).Kvs);
+        var stored = JsonNode.Parse(kv.Value.ToStringUtf8())!;
+        Assert.Equal("cred-1", stored["id"]!.GetValue<string>());
+        Assert.NotEqual("jack-key", stored["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
+        var (_, body) = await gateway.AdminAsync(HttpMethod.Get, "/apisix/admin/consumers/jack/credentials/cred-1");
+        Assert.Equal("jack-key", JsonNode.Parse(body)!["value"]!["plugins"]!["key-auth"]!["key"]!.GetValue<string>());
+
+        Assert.Equal(200, (await gateway.AdminAsync(HttpMethod.Delete, "/apisix/admin/consumers/jack")).Status);
+        Assert.Empty((await client.GetAsync("/apisix/consumers/jack/credentials/cred-1")).Kvs);
     }
 }

@@ -15,7 +15,9 @@ public sealed class EtcdKeyLayoutTests
     [InlineData("/apisix", "/apisix/plugins", "Foreign", ResourceKind.Route, "")]
     [InlineData("/apisix", "/apisix/gen_id", "Foreign", ResourceKind.Route, "")]
     [InlineData("/apisix", "/apisix/consumers/jack", "Item", ResourceKind.Consumer, "jack")]
-    [InlineData("/apisix", "/apisix/consumers/jack/credentials/c1", "Foreign", ResourceKind.Route, "")]
+    [InlineData("/apisix", "/apisix/consumers/jack/credentials/c1", "Item", ResourceKind.Credential, "jack/c1")]
+    [InlineData("/apisix", "/apisix/consumers/jack/credentials/", "MalformedItem", ResourceKind.Credential, "jack/")]
+    [InlineData("/apisix", "/apisix/consumers/jack/credentials/a/b", "MalformedItem", ResourceKind.Credential, "jack/a/b")]
     [InlineData("/apisix", "/apisixx/routes/1", "Foreign", ResourceKind.Route, "")]
     [InlineData("/", "/routes/7", "Item", ResourceKind.Route, "7")]
     [InlineData("/gw/a", "/gw/a/routes/7", "Item", ResourceKind.Route, "7")]
@@ -38,6 +40,7 @@ public sealed class EtcdKeyLayoutTests
         var layout = new EtcdKeyLayout("/apisix");
 
         Assert.Equal("/apisix/routes/1", layout.Key(ResourceKind.Route, "1"));
+        Assert.Equal("/apisix/consumers/jack/credentials/c1", layout.Key(ResourceKind.Credential, "jack/c1"));
         Assert.Equal("/apisix/upstreams/", layout.KindDirectory(ResourceKind.Upstream));
         Assert.Equal("/apisix/gen_id", layout.GenIdKey);
         Assert.Equal("/apisix0", EtcdKeyLayout.RangeEnd("/apisix/").ToStringUtf8());

@@ -51,6 +51,21 @@ public sealed class SqliteConfigStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credential_PutThenReadBack_ByGetListAndLoadAll_KeptApartFromConsumers()
+    {
+        await _store.PutAsync(ResourceKind.Consumer, "jack", """{"username":"jack"}""", null, None);
+        var written = await _store.PutAsync(ResourceKind.Credential, "jack/cred-1", """{"id":"cred-1","plugins":{"key-auth":{"key":"k"}}}""", null, None);
+
+        var expected = new StoredResource(ResourceKind.Credential, "jack/cred-1", """{"id":"cred-1","plugins":{"key-auth":{"key":"k"}}}""", written.CreatedIndex, written.ModifiedIndex);
+        Assert.Equal(expected, await _store.GetAsync(ResourceKind.Credential, "jack/cred-1", None));
+        Assert.Equal(expected, Assert.Single(await _store.ListAsync(ResourceKind.Credential, None)));
+        Assert.Equal("jack", Assert.Single(await _store.ListAsync(ResourceKind.Consumer, None)).Id);
+        Assert.Contains(expected, (await _store.LoadAllAsync(None)).Items);
+        Assert.NotNull(await _store.DeleteAsync(ResourceKind.Credential, "jack/cred-1", None));
+        Assert.Null(await _store.GetAsync(ResourceKind.Credential, "jack/cred-1", None));
+    }
+
+    [Fact]
     public async Task Put_NewItem_IsCreatedAndReadBack()
     {
         var result = await _store.PutAsync(ResourceKind.Route, "1", """{"id":"1","uri":"/a"}""", null, None);

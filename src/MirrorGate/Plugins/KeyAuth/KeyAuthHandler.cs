@@ -110,7 +110,15 @@ internal sealed partial class KeyAuthHandler(
         context.Consumer = consumer;
         var headers = context.HttpContext.Request.Headers;
         headers["X-Consumer-Username"] = consumer.Name;
-        headers.Remove("X-Credential-Identifier");
+        if (consumer.CredentialId is { } credentialId)
+        {
+            headers["X-Credential-Identifier"] = credentialId;
+        }
+        else
+        {
+            headers.Remove("X-Credential-Identifier");
+        }
+
         if (consumer.CustomId is { } customId)
         {
             headers["X-Consumer-Custom-ID"] = customId;

@@ -20,6 +20,7 @@ internal static class ResourceSchemas
     private static readonly Lazy<JsonObject> PluginConfig = new(() => Load(Prefix + "plugin_config.json")!);
     private static readonly Lazy<JsonObject> GlobalRule = new(() => Load(Prefix + "global_rule.json")!);
     private static readonly Lazy<JsonObject> Consumer = new(() => Load(Prefix + "consumer.json")!);
+    private static readonly Lazy<JsonObject> Credential = new(() => Load(Prefix + "credential.json")!);
     private static readonly ConcurrentDictionary<string, JsonObject?> Plugins = new(StringComparer.Ordinal);
     private static readonly Lazy<JsonObject> RouteLimits = new(() => Load(LimitsPrefix + "route.json")!);
     private static readonly Lazy<JsonObject> UpstreamLimits = new(() => Load(LimitsPrefix + "upstream.json")!);
@@ -27,6 +28,7 @@ internal static class ResourceSchemas
     private static readonly Lazy<JsonObject> PluginConfigLimitsSchema = new(() => Load(LimitsPrefix + "plugin_config.json")!);
     private static readonly Lazy<JsonObject> GlobalRuleLimits = new(() => Load(LimitsPrefix + "global_rule.json")!);
     private static readonly Lazy<JsonObject> ConsumerLimits = new(() => Load(LimitsPrefix + "consumer.json")!);
+    private static readonly Lazy<JsonObject> CredentialLimits = new(() => Load(LimitsPrefix + "credential.json")!);
     private static readonly Lazy<JsonObject> PluginLimits = new(() => Load(LimitsPrefix + "plugin.json")!);
 
     public static JsonObject For(ResourceKind kind) => kind switch
@@ -37,6 +39,7 @@ internal static class ResourceSchemas
         ResourceKind.PluginConfig => PluginConfig.Value,
         ResourceKind.GlobalRule => GlobalRule.Value,
         ResourceKind.Consumer => Consumer.Value,
+        ResourceKind.Credential => Credential.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -49,6 +52,7 @@ internal static class ResourceSchemas
         ResourceKind.PluginConfig => PluginConfigLimitsSchema.Value,
         ResourceKind.GlobalRule => GlobalRuleLimits.Value,
         ResourceKind.Consumer => ConsumerLimits.Value,
+        ResourceKind.Credential => CredentialLimits.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -22,6 +22,7 @@ internal static class ResourceValidator
         ResourceKind.Upstream => UpstreamChecker.Check(value),
         ResourceKind.PluginConfig or ResourceKind.GlobalRule => ValidatePluginsOnly(kind, value, hooks),
         ResourceKind.Consumer => ValidateConsumer(value, hooks),
+        ResourceKind.Credential => ValidateCredential(value, hooks),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -82,6 +83,30 @@ internal static class ResourceValidator
 
         var plugins = PluginConfigChecker.Check(consumer["plugins"], hooks.ConsumerPluginSchema ?? hooks.PluginSchema, hooks.CheckVars, hooks.ConsumerPluginCheck ?? hooks.PluginCheck);
         return plugins is not null ? "invalid plugins configuration: " + plugins : ResourceLimits.Check(ResourceKind.Consumer, consumer);
+    }
+
+    /// <summary>
+    /// APISIX's credential checks: the schema (one plugin at most), the plugin with its consumer
+    /// schema, then that it is an authentication plugin.
+    /// </summary>
+    private static string? ValidateCredential(JsonObject credential, ValidationHooks hooks)
+    {
+        if (CheckSchema(ResourceKind.Credential, credential) is { } schemaError)
+        {
+            return schemaError;
+        }
+
+        if (PluginConfigChecker.Check(credential["plugins"], hooks.ConsumerPluginSchema ?? hooks.PluginSchema, hooks.CheckVars, hooks.ConsumerPluginCheck ?? hooks.PluginCheck) is { } plugins)
+        {
+            return "invalid plugins configuration: " + plugins;
+        }
+
+        if (credential["plugins"] is JsonObject configs && hooks.IsAuthPlugin is { } isAuth && configs.Any(p => !isAuth(p.Key)))
+        {
+            return "only supports auth type plugins in consumer credential";
+        }
+
+        return ResourceLimits.Check(ResourceKind.Credential, credential);
     }
 
     private static string? CheckSchema(ResourceKind kind, JsonObject value)

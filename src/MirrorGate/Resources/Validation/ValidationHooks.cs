@@ -38,4 +38,7 @@ internal sealed class ValidationHooks
 
     /// <summary>A plugin's own checks on a consumer; <see cref="PluginCheck"/> when not given.</summary>
     public Func<string, JsonObject, string?>? ConsumerPluginCheck { get; init; }
+
+    /// <summary>Whether a plugin authenticates (a credential may hold only such plugins); unchecked when not given.</summary>
+    public Func<string, bool>? IsAuthPlugin { get; init; }
 }
