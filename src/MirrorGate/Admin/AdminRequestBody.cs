@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using MirrorGate.Resources;
+using MirrorGate.Resources.Validation;
 
 namespace MirrorGate.Admin;
 
@@ -20,6 +21,31 @@ internal static class AdminRequestBody
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public readonly record struct Result(bool IsEmpty, JsonNode? Value, string Raw, string? Error, JsonObject? ErrorBody);
+
+    /// <summary>Reads a PUT/POST body that must be a JSON object, with APISIX's texts; writes the error and returns null otherwise.</summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext http)
+    {
+        var body = await ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body.ErrorBody is not null)
+        {
+            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
+            return null;
+        }
+
+        if (body.IsEmpty)
+        {
+            await AdminJson.ErrorAsync(http, 400, "missing configurations").ConfigureAwait(false);
+            return null;
+        }
+
+        if (body.Value is not JsonObject value)
+        {
+            await AdminJson.ErrorAsync(http, 400, "invalid configuration: wrong type: expected object, got " + LuaText.TypeName(body.Value)).ConfigureAwait(false);
+            return null;
+        }
+
+        return value;
+    }
 
     public static async Task<Result> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -86,22 +86,8 @@ internal sealed partial class ConsumerApi
     /// <summary>APISIX's order: the id (URL or body, the same if both), the schema and plugins, the consumer, then a key someone else has.</summary>
     private async Task PutCredentialAsync(HttpContext http, string consumer, string? urlId)
     {
-        var body = await AdminRequestBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
-        if (body.ErrorBody is not null)
+        if (await AdminRequestBody.ReadObjectAsync(http).ConfigureAwait(false) is not { } value)
         {
-            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
-            return;
-        }
-
-        if (body.IsEmpty)
-        {
-            await AdminJson.ErrorAsync(http, 400, "missing configurations").ConfigureAwait(false);
-            return;
-        }
-
-        if (body.Value is not JsonObject value)
-        {
-            await AdminJson.ErrorAsync(http, 400, "invalid configuration: wrong type: expected object, got " + LuaText.TypeName(body.Value)).ConfigureAwait(false);
             return;
         }
 

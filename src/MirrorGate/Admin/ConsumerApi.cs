@@ -101,22 +101,8 @@ internal sealed partial class ConsumerApi(IConfigStore store, PluginRegistry plu
     /// <summary>PUT with the username in the body; a name in the URL must be the same (APISIX: <c>wrong username</c>).</summary>
     private async Task PutAsync(HttpContext http, string? urlName)
     {
-        var body = await AdminRequestBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
-        if (body.ErrorBody is not null)
+        if (await AdminRequestBody.ReadObjectAsync(http).ConfigureAwait(false) is not { } value)
         {
-            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
-            return;
-        }
-
-        if (body.IsEmpty)
-        {
-            await AdminJson.ErrorAsync(http, 400, "missing configurations").ConfigureAwait(false);
-            return;
-        }
-
-        if (body.Value is not JsonObject value)
-        {
-            await AdminJson.ErrorAsync(http, 400, "invalid configuration: wrong type: expected object, got " + LuaText.TypeName(body.Value)).ConfigureAwait(false);
             return;
         }
 

@@ -78,7 +78,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     /// <summary>PUT with the id in the URL, or (when <paramref name="urlId"/> is null) in the body.</summary>
     public async Task PutAsync(HttpContext http, ResourceKind kind, string? urlId)
     {
-        if (await ReadObjectAsync(http, kind) is not { } value)
+        if (await AdminRequestBody.ReadObjectAsync(http).ConfigureAwait(false) is not { } value)
         {
             return;
         }
@@ -127,7 +127,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
             return;
         }
 
-        if (await ReadObjectAsync(http, kind) is not { } value)
+        if (await AdminRequestBody.ReadObjectAsync(http).ConfigureAwait(false) is not { } value)
         {
             return;
         }
@@ -271,31 +271,6 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
         await AdminJson.WriteWithAsync(http, status ?? (written.Created ? 201 : 200), w => AdminJson.WriteItem(w, Key(kind, id), json, null, null)).ConfigureAwait(false);
     }
 
-    /// <summary>Reads a PUT/POST body that must be a JSON object; writes the error and returns null otherwise.</summary>
-    private static async Task<JsonObject?> ReadObjectAsync(HttpContext http, ResourceKind kind)
-    {
-        var body = await AdminRequestBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
-        if (body.ErrorBody is not null)
-        {
-            await AdminJson.WriteAsync(http, 400, body.ErrorBody).ConfigureAwait(false);
-            return null;
-        }
-
-        if (body.IsEmpty)
-        {
-            await AdminJson.ErrorAsync(http, 400, "missing configurations").ConfigureAwait(false);
-            return null;
-        }
-
-        if (body.Value is not JsonObject value)
-        {
-            await AdminJson.ErrorAsync(http, 400, $"invalid configuration: wrong type: expected object, got {LuaType(body.Value)}").ConfigureAwait(false);
-            return null;
-        }
-
-        return value;
-    }
-
     /// <summary>PUT and POST may not set the times the store owns; checked after the id, as APISIX does.</summary>
     private static async Task<bool> RejectForbiddenAsync(HttpContext http, JsonObject value)
     {
@@ -418,13 +393,4 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
     public static string Key(ResourceKind kind, string id) => $"/apisix/{kind.Plural()}/{id}";
 
     public static string IdText(JsonNode id) => id.GetValueKind() == JsonValueKind.String ? id.GetValue<string>() : id.ToJsonString();
-
-    private static string LuaType(JsonNode? node) => node?.GetValueKind() switch
-    {
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Array or JsonValueKind.Object => "table",
-        _ => "userdata",
-    };
 }
