@@ -34,4 +34,34 @@ internal readonly record struct AdminListPage(int Number, int Size)
 
     public List<StoredResource> Apply(IEnumerable<StoredResource> items)
         => items.OrderBy(i => i.CreatedIndex).Skip((Number - 1) * Size).Take(Size).ToList();
+
+    /// <summary>
+    /// Answers a list as APISIX v3 does: <c>{"list":[...],"total":N}</c>, N counting every item,
+    /// the page the query asks for (400 for a bad one); <paramref name="view"/> gives each item's key and value.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext http, IReadOnlyList<StoredResource> items, Func<StoredResource, (string Key, string Json)> view)
+    {
+        var (page, error) = Read(http.Request.Query);
+        if (error is not null)
+        {
+            await AdminJson.ErrorAsync(http, 400, error).ConfigureAwait(false);
+            return;
+        }
+
+        IReadOnlyList<StoredResource> shown = page is { } wanted ? wanted.Apply(items) : items;
+        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("list");
+            foreach (var item in shown)
+            {
+                var (key, json) = view(item);
+                AdminJson.WriteItem(w, key, json, item.CreatedIndex, item.ModifiedIndex);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("total", items.Count);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
 }

@@ -68,19 +68,7 @@ internal sealed partial class ConsumerApi
         var items = (await store.ListAsync(CredentialKind, http.RequestAborted).ConfigureAwait(false))
             .Where(i => SplitCredentialId(i.Id).Consumer == consumer)
             .ToList();
-        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("list");
-            foreach (var item in items)
-            {
-                AdminJson.WriteItem(w, CredentialKey(consumer, SplitCredentialId(item.Id).Credential!), Readable(item.Json), item.CreatedIndex, item.ModifiedIndex);
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("total", items.Count);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
+        await AdminListPage.WriteAsync(http, items, item => (CredentialKey(consumer, SplitCredentialId(item.Id).Credential!), Readable(item.Json))).ConfigureAwait(false);
     }
 
     /// <summary>APISIX's order: the id (URL or body, the same if both), the schema and plugins, the consumer, then a key someone else has.</summary>

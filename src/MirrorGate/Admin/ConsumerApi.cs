@@ -69,33 +69,7 @@ internal sealed partial class ConsumerApi(IConfigStore store, PluginRegistry plu
     private async Task ListAsync(HttpContext http)
     {
         var items = await store.ListAsync(Kind, http.RequestAborted).ConfigureAwait(false);
-        IEnumerable<StoredResource> page = items;
-        // The same paging as the other lists (APISIX v3's).
-        var (wanted, pageError) = AdminListPage.Read(http.Request.Query);
-        if (pageError is not null)
-        {
-            await AdminJson.ErrorAsync(http, 400, pageError).ConfigureAwait(false);
-            return;
-        }
-
-        if (wanted is { } pageWanted)
-        {
-            page = pageWanted.Apply(items);
-        }
-
-        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("list");
-            foreach (var item in page)
-            {
-                AdminJson.WriteItem(w, ResourceApi.Key(Kind, item.Id), Readable(item.Json), item.CreatedIndex, item.ModifiedIndex);
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("total", items.Count);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
+        await AdminListPage.WriteAsync(http, items, item => (ResourceApi.Key(Kind, item.Id), Readable(item.Json))).ConfigureAwait(false);
     }
 
     /// <summary>PUT with the username in the body; a name in the URL must be the same (APISIX: <c>wrong username</c>).</summary>

@@ -47,32 +47,7 @@ internal sealed class ResourceApi(IConfigStore store, PluginRegistry plugins, Sn
         }
 
         var list = items.ToList();
-        var total = list.Count;
-        var (page, pageError) = AdminListPage.Read(query);
-        if (pageError is not null)
-        {
-            await AdminJson.ErrorAsync(http, 400, pageError).ConfigureAwait(false);
-            return;
-        }
-
-        if (page is { } wanted)
-        {
-            list = wanted.Apply(list);
-        }
-
-        await AdminJson.WriteWithAsync(http, StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("list");
-            foreach (var item in list)
-            {
-                AdminJson.WriteItem(w, Key(kind, item.Id), item.Json, item.CreatedIndex, item.ModifiedIndex);
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("total", total);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
+        await AdminListPage.WriteAsync(http, list, item => (Key(kind, item.Id), item.Json)).ConfigureAwait(false);
     }
 
     /// <summary>PUT with the id in the URL, or (when <paramref name="urlId"/> is null) in the body.</summary>
